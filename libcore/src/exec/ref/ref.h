@@ -1,0 +1,64 @@
+/* ref.h - what reference kernels share: the executor entry points, the
+ * one parallel loop, broadcasting and small shape helpers.
+ *
+ * The reference executor is the oracle: it favours exactness and
+ * determinism (same bits for any thread count) over speed, but its hot
+ * kernels (MatMul, Conv, elementwise f32) are written to be fast enough
+ * to run BERT-tiny and ResNet18 in seconds. */
+#ifndef RVVNN_REF_H
+#define RVVNN_REF_H
+
+#include "../../ir/op.h"
+
+/* Run-time scope of one graph execution: value index -> tensor. Subgraph
+ * frames point at their parent so VAL_OUTER names resolve. */
+typedef struct exec_frame {
+    const ir_graph *g;
+    tensor **vals;          /* per value: current tensor (NULL = not yet) */
+    unsigned char *owned;   /* per value: data is heap-owned by this frame */
+    struct exec_frame *parent;
+    int threads;
+    void *arena_base;       /* the planned intermediate arena, or NULL */
+} exec_frame;
+
+typedef struct ref_options {
+    int threads;          /* 0 = OpenMP default */
+    int use_plan;         /* place intermediates per the memory plan */
+    /* Optional per-node hook (rvvnn check dumps intermediates with it). */
+    int (*on_node)(void *user, const ir_graph *g, int node, tensor *const *outs, int n_out);
+    void *user;
+} ref_options;
+
+/* Runs graph g. inputs[i] binds g->inputs[i] (shapes must be concrete);
+ * outputs[i] receive heap-allocated data the caller frees with mem_free
+ * (outputs[i].data). */
+int ref_run(const ir_graph *g, const ref_options *opt, const tensor *inputs, tensor *outputs);
+/* Runs a subgraph with a parent frame (If/Loop bodies). */
+int ref_run_frame(const ir_graph *g, exec_frame *parent, const tensor *inputs, tensor *outputs);
+
+/* The single OpenMP parallel site: calls fn(arg, begin, end) over
+ * [0, n) in contiguous chunks. Each index is processed exactly once and
+ * by code that does not depend on the chunking, so results are the same
+ * for any thread count. grain = minimum items per chunk. */
+void ref_parallel_for(int64_t n, int64_t grain, void (*fn)(void *arg, int64_t begin, int64_t end),
+                      void *arg);
+void ref_set_threads(int threads); /* 0 = OpenMP default */
+int ref_get_threads(void);
+
+/* --- shape helpers shared by shape functions --- */
+/* out gets dtype+shape of in[0]. */
+int shape_copy_from(tensor *out, const tensor *in);
+/* numpy multidirectional broadcast of a and b into out (dims only). */
+int shape_broadcast_dims(const op_ctx *c, const tensor *a, const tensor *b, tensor *out);
+/* Normalises axis in [-rank, rank) (or [-rank-1, rank] when extra=1). */
+int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out);
+/* Reads a 1-D int64/int32 constant input into vals (max n); RV_EDYNAMIC
+ * when the input's data is not known. */
+int read_int_list(const op_ctx *c, int input, int64_t *vals, int max, int *count);
+
+/* Broadcast iteration: for an output of shape `out` and an input of shape
+ * `in` (right-aligned, dims 1 broadcast), element strides of the input
+ * per output dim (0 where broadcast). */
+void broadcast_strides(const tensor *out, const tensor *in, int64_t *strides);
+
+#endif

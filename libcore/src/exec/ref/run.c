@@ -1,0 +1,279 @@
+/* run.c - the reference executor's driver: binds inputs, walks the
+ * topological order, asks each op's shape function for output shapes,
+ * allocates (from the memory plan when shapes are static, else the heap),
+ * runs the kernel, and frees every intermediate after its last use. */
+#include "ref.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int shape_copy_from(tensor *out, const tensor *in)
+{
+    out->dtype = in->dtype;
+    out->rank = in->rank;
+    memcpy(out->dims, in->dims, sizeof out->dims);
+    return 0;
+}
+
+static tensor *frame_lookup_outer(exec_frame *f, const char *name)
+{
+    for (exec_frame *p = f->parent; p; p = p->parent) {
+        int v = ir_find_value(p->g, name);
+        if (v >= 0 && p->vals[v])
+            return p->vals[v];
+    }
+    return NULL;
+}
+
+int op_alloc_output(op_ctx *c, int i)
+{
+    tensor *t = c->out[i];
+    size_t nb;
+    int rc = tensor_byte_size(t, &nb);
+    if (rc)
+        return op_error(c, rc, "output %d: %s", i, err_message());
+    t->data = mem_alloc(nb);
+    if (!t->data)
+        return op_error(c, RV_ENOMEM, "output %d: cannot allocate %zu bytes", i, nb);
+    t->nbytes = nb;
+    /* The frame marks it owned (see run_node). */
+    return 0;
+}
+
+/* Checks a bound input against the model's declared type and shape. */
+static int check_input(const ir_value *v, const tensor *t)
+{
+    char want[96], got[96];
+    if (v->t.dtype && t->dtype != v->t.dtype)
+        return err_set(RV_ETYPE, "input '%s': element type %s, the model expects %s", v->name,
+                       dtype_suffix(t->dtype), dtype_suffix(v->t.dtype));
+    if (v->t.rank >= 0) {
+        int ok = t->rank == v->t.rank;
+        for (int i = 0; ok && i < t->rank; i++)
+            ok = v->t.dims[i] < 0 || v->dim_param[i] || v->t.dims[i] == t->dims[i];
+        if (!ok)
+            return err_set(RV_ESHAPE, "input '%s': shape %s, the model expects %s", v->name,
+                           tensor_shape_str(t, got, sizeof got),
+                           tensor_shape_str(&v->t, want, sizeof want));
+    }
+    size_t nb;
+    int rc = tensor_byte_size(t, &nb);
+    if (rc)
+        return err_wrap(rc, "input '%s'", v->name);
+    if (!t->data && nb)
+        return err_set(RV_EINVAL, "input '%s': no data", v->name);
+    if (t->nbytes < nb)
+        return err_set(RV_ESHAPE, "input '%s': %zu bytes of data for shape %s (%zu bytes)", v->name,
+                       t->nbytes, tensor_shape_str(t, got, sizeof got), nb);
+    return 0;
+}
+
+typedef struct run_state {
+    exec_frame f;
+    tensor *store;     /* per value: storage for node outputs and inputs */
+    int *remaining;    /* per value: uses not yet executed */
+} run_state;
+
+static void release_value(run_state *s, int v)
+{
+    if (s->f.owned[v]) {
+        mem_free(s->store[v].data);
+        s->f.owned[v] = 0;
+    }
+    s->store[v].data = NULL;
+}
+
+static int run_node(run_state *s, int ni)
+{
+    const ir_graph *g = s->f.g;
+    const ir_node *n = &g->nodes[ni];
+    char lbl[256];
+    if (n->op < 0)
+        return err_set(RV_EUNSUPPORTED, "%s: operator not supported by the reference executor",
+                       ir_node_label(n, lbl, sizeof lbl));
+    const op_info *oi = &op_table[n->op];
+    tensor *ins[64], *outs[64];
+    if (n->n_in > 64 || n->n_out > 64)
+        return err_set(RV_ELIMIT, "%s: more than 64 inputs or outputs",
+                       ir_node_label(n, lbl, sizeof lbl));
+    for (int k = 0; k < n->n_in; k++) {
+        int v = n->in[k];
+        ins[k] = v >= 0 ? s->f.vals[v] : NULL;
+        if (v >= 0 && !ins[k])
+            return err_set(RV_EINTERNAL, "%s: input '%s' has no value at run time",
+                           ir_node_label(n, lbl, sizeof lbl), g->vals[v].name);
+    }
+    for (int k = 0; k < n->n_out; k++) {
+        int v = n->out[k];
+        if (v < 0) {
+            /* Omitted optional output: give the kernel a scratch slot. */
+            outs[k] = NULL;
+            continue;
+        }
+        memset(&s->store[v], 0, sizeof s->store[v]);
+        outs[k] = &s->store[v];
+    }
+    tensor scratch[64];
+    for (int k = 0; k < n->n_out; k++)
+        if (!outs[k]) {
+            memset(&scratch[k], 0, sizeof scratch[k]);
+            outs[k] = &scratch[k];
+        }
+    op_ctx c = {n, g, g->opset, n->n_in, n->n_out, ins, outs, &s->f};
+    int rc;
+    if (!(oi->flags & OPF_SELF_ALLOC)) {
+        if ((rc = oi->shape(&c)))
+            return rc == RV_EDYNAMIC ? op_error(&c, RV_EINTERNAL, "shape unknown at run time") : rc;
+        for (int k = 0; k < n->n_out; k++) {
+            int v = n->out[k];
+            const ir_value *val = v >= 0 ? &g->vals[v] : NULL;
+            size_t nb;
+            if ((rc = tensor_byte_size(outs[k], &nb)))
+                return op_error(&c, rc, "output %d: %s", k, err_message());
+            if (val && s->f.arena_base && val->arena_offset >= 0 && !val->dynamic &&
+                shape_equal(outs[k], &val->t)) {
+                outs[k]->data = (char *)s->f.arena_base + val->arena_offset;
+                outs[k]->nbytes = nb;
+            } else if ((rc = op_alloc_output(&c, k))) {
+                return rc;
+            } else if (v >= 0) {
+                s->f.owned[v] = 1;
+            }
+        }
+    }
+    rc = oi->ref(&c);
+    for (int k = 0; k < n->n_out; k++) {
+        int v = n->out[k];
+        if (v < 0) {
+            mem_free(scratch[k].data);
+            continue;
+        }
+        if ((oi->flags & OPF_SELF_ALLOC) && s->store[v].data)
+            s->f.owned[v] = 1;
+        s->f.vals[v] = &s->store[v];
+    }
+    return rc;
+}
+
+static int frame_run(run_state *s, const tensor *inputs, tensor *outputs)
+{
+    const ir_graph *g = s->f.g;
+    int rc = 0;
+    for (int v = 0; v < g->n_vals; v++) {
+        const ir_value *val = &g->vals[v];
+        s->remaining[v] = val->n_uses;
+        if (val->kind == VAL_CONST) {
+            s->f.vals[v] = (tensor *)&val->t;
+        } else if (val->kind == VAL_OUTER) {
+            s->f.vals[v] = frame_lookup_outer(&s->f, val->name);
+            if (!s->f.vals[v])
+                return err_set(RV_EGRAPH, "subgraph value '%s' is not defined in any enclosing scope",
+                               val->name);
+        }
+    }
+    for (int i = 0; i < g->n_inputs; i++) {
+        int v = g->inputs[i];
+        if ((rc = check_input(&g->vals[v], &inputs[i])))
+            return rc;
+        s->store[v] = inputs[i];
+        s->f.vals[v] = &s->store[v];
+    }
+    for (int oi = 0; oi < g->n_order; oi++) {
+        int ni = g->order[oi];
+        const ir_node *n = &g->nodes[ni];
+        if ((rc = run_node(s, ni)))
+            return rc;
+        for (int k = 0; k < n->n_in + n->n_captures; k++) {
+            int v = k < n->n_in ? n->in[k] : n->captures[k - n->n_in];
+            if (v >= 0 && --s->remaining[v] == 0 && g->vals[v].kind == VAL_INTERMEDIATE)
+                release_value(s, v);
+        }
+        /* Outputs nobody reads (optional outputs, dead ends) go now. */
+        for (int k = 0; k < n->n_out; k++) {
+            int v = n->out[k];
+            if (v >= 0 && g->vals[v].n_uses == 0)
+                release_value(s, v);
+        }
+    }
+    for (int i = 0; i < g->n_outputs; i++) {
+        int v = g->outputs[i];
+        tensor *t = s->f.vals[v];
+        if (!t)
+            return err_set(RV_EINTERNAL, "graph output '%s' was not computed", g->vals[v].name);
+        outputs[i] = *t;
+        if (s->f.owned[v] && g->vals[v].kind == VAL_INTERMEDIATE &&
+            (outputs[i].data == s->store[v].data)) {
+            /* Hand the heap buffer over unless another output shares it. */
+            int shared = 0;
+            for (int j = 0; j < i; j++)
+                shared |= g->outputs[j] == v;
+            if (!shared) {
+                s->f.owned[v] = 0;
+                continue;
+            }
+        }
+        outputs[i].data = mem_alloc(t->nbytes);
+        if (!outputs[i].data && t->nbytes)
+            return err_set(RV_ENOMEM, "out of memory copying output '%s'", g->vals[v].name);
+        if (t->nbytes)
+            memcpy(outputs[i].data, t->data, t->nbytes);
+    }
+    return 0;
+}
+
+static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, const tensor *inputs,
+                     tensor *outputs)
+{
+    run_state s;
+    memset(&s, 0, sizeof s);
+    memset(outputs, 0, (size_t)g->n_outputs * sizeof *outputs);
+    size_t nv = (size_t)g->n_vals + 1;
+    s.f.g = g;
+    s.f.parent = parent;
+    s.f.arena_base = arena_base;
+    s.f.vals = mem_calloc(nv, sizeof *s.f.vals);
+    s.f.owned = mem_calloc(nv, 1);
+    s.store = mem_calloc(nv, sizeof *s.store);
+    s.remaining = mem_calloc(nv, sizeof *s.remaining);
+    int rc;
+    if (!s.f.vals || !s.f.owned || !s.store || !s.remaining)
+        rc = err_set(RV_ENOMEM, "out of memory starting a run of %d values", g->n_vals);
+    else
+        rc = frame_run(&s, inputs, outputs);
+    if (rc) { /* outputs handed over or copied so far are the caller's no more */
+        for (int i = 0; i < g->n_outputs; i++) {
+            mem_free(outputs[i].data);
+            outputs[i].data = NULL;
+        }
+    }
+    if (s.f.owned)
+        for (int v = 0; v < g->n_vals; v++)
+            if (s.f.owned[v])
+                mem_free(s.store[v].data);
+    mem_free(s.f.vals);
+    mem_free(s.f.owned);
+    mem_free(s.store);
+    mem_free(s.remaining);
+    return rc;
+}
+
+int ref_run_frame(const ir_graph *g, exec_frame *parent, const tensor *inputs, tensor *outputs)
+{
+    return run_graph(g, parent, NULL, inputs, outputs);
+}
+
+int ref_run(const ir_graph *g, const ref_options *opt, const tensor *inputs, tensor *outputs)
+{
+    int threads = opt ? opt->threads : 0;
+    ref_set_threads(threads);
+    void *base = NULL;
+    if (opt && opt->use_plan && g->arena_bytes) {
+        base = mem_alloc(g->arena_bytes);
+        if (!base)
+            return err_set(RV_ENOMEM, "cannot allocate the %zu-byte intermediate arena",
+                           g->arena_bytes);
+    }
+    int rc = run_graph(g, NULL, base, inputs, outputs);
+    mem_free(base);
+    return rc;
+}

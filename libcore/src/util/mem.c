@@ -1,0 +1,132 @@
+/* mem.c - allocation with fault injection, and chunked arenas. */
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mem_count;
+static uint64_t mem_fail_target;
+
+uint64_t mem_fail_at(uint64_t n)
+{
+    uint64_t c = mem_count;
+    mem_count = 0;
+    mem_fail_target = n;
+    return c;
+}
+
+static int mem_should_fail(void)
+{
+    mem_count++;
+    return mem_fail_target && mem_count == mem_fail_target;
+}
+
+void *mem_alloc(size_t n)
+{
+    if (mem_should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *mem_calloc(size_t n, size_t size)
+{
+    size_t total;
+    if (!size_mul(n, size, &total) || mem_should_fail())
+        return NULL;
+    return calloc(total ? total : 1, 1);
+}
+
+void *mem_realloc(void *p, size_t n)
+{
+    if (mem_should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void mem_free(void *p) { free(p); }
+
+#define ARENA_ALIGN 16
+#define ARENA_CHUNK (64 * 1024)
+
+struct arena_chunk {
+    arena_chunk *next;
+    size_t cap, used;
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+void arena_init(arena *a) { memset(a, 0, sizeof *a); }
+
+void arena_release(arena *a)
+{
+    arena_chunk *c = a->head;
+    while (c) {
+        arena_chunk *next = c->next;
+        mem_free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->used_bytes = 0;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    size_t need, total;
+    if (!size_add(n, ARENA_ALIGN - 1, &need))
+        return NULL;
+    need &= ~(size_t)(ARENA_ALIGN - 1);
+    if (a->limit_bytes && (a->used_bytes > a->limit_bytes || need > a->limit_bytes - a->used_bytes))
+        return NULL;
+    arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+        if (!size_add(sizeof *c, cap, &total))
+            return NULL;
+        c = mem_alloc(total);
+        if (!c)
+            return NULL;
+        c->cap = cap;
+        c->used = 0;
+        /* A big one-off block goes behind the head so the head's free
+         * space stays usable for the small allocations that follow. */
+        if (a->head && need > ARENA_CHUNK) {
+            c->next = a->head->next;
+            a->head->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    a->used_bytes += need;
+    memset(p, 0, need);
+    return p;
+}
+
+void *arena_alloc_array(arena *a, size_t count, size_t size)
+{
+    size_t n;
+    if (!size_mul(count, size, &n))
+        return NULL;
+    return arena_alloc(a, n);
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+char *arena_strdup(arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+
+void *arena_memdup(arena *a, const void *p, size_t n)
+{
+    void *q = arena_alloc(a, n);
+    if (q && n)
+        memcpy(q, p, n);
+    return q;
+}
