@@ -1,0 +1,37 @@
+/* passes.h - the graph pipeline between import and execution/codegen.
+ *
+ * passes_run() binds symbolic input dims, infers every static shape,
+ * folds constant subgraphs, removes dead nodes and plans intermediate
+ * memory, in that order (pipeline.c is the list). Each pass is one file. */
+#ifndef RVVNN_PASSES_H
+#define RVVNN_PASSES_H
+
+#include "../ir/ir.h"
+
+typedef struct pass_binding {
+    const char *name;     /* graph input name */
+    int rank;
+    int64_t dims[TENSOR_MAX_RANK];
+} pass_binding;
+
+typedef struct passes_options {
+    const pass_binding *bindings; /* --input-shape name=2x128 */
+    int n_bindings;
+    size_t fold_limit_bytes;      /* largest constant a fold may create; 0 = default 64 MiB */
+    int no_fold;                  /* keep every node (debugging, rvvnn check) */
+    int verbose;                  /* fill the timings below */
+    double pass_ms[8];
+    const char *pass_names[8];
+    int n_passes;
+} passes_options;
+
+int passes_run(ir_model *m, passes_options *opt);
+
+/* The individual passes, in pipeline order. */
+int pass_bind_inputs(ir_graph *g, const passes_options *opt);
+int pass_infer_shapes(ir_graph *g);
+int pass_fold_constants(ir_graph *g, const passes_options *opt);
+int pass_dce(ir_graph *g);
+int pass_plan_memory(ir_graph *g);
+
+#endif
