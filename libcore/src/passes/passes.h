@@ -7,6 +7,7 @@
 #define RVVNN_PASSES_H
 
 #include "../ir/ir.h"
+#include "../util/status.h"
 
 typedef struct pass_binding {
     const char *name;     /* graph input name */

@@ -1,0 +1,51 @@
+/* pipeline.c - the ordered list of graph passes, run once per compile
+ * (and before a reference run). Timings feed `rvvnn compile --verbose`. */
+#include "passes.h"
+
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void record(passes_options *opt, const char *name, double t0)
+{
+    if (opt && opt->n_passes < 8) {
+        opt->pass_names[opt->n_passes] = name;
+        opt->pass_ms[opt->n_passes++] = now_ms() - t0;
+    }
+}
+
+int passes_run(ir_model *m, passes_options *opt)
+{
+    ir_graph *g = m->graph;
+    int rc;
+    double t0 = now_ms();
+    if (opt)
+        opt->n_passes = 0;
+    if ((rc = pass_bind_inputs(g, opt)) || (rc = ir_graph_link(g)))
+        return rc;
+    record(opt, "bind", t0);
+    t0 = now_ms();
+    if ((rc = pass_infer_shapes(g)))
+        return rc;
+    record(opt, "infer-shapes", t0);
+    if (!(opt && opt->no_fold)) {
+        t0 = now_ms();
+        if ((rc = pass_fold_constants(g, opt)))
+            return rc;
+        record(opt, "fold", t0);
+    }
+    t0 = now_ms();
+    if ((rc = pass_dce(g)))
+        return rc;
+    record(opt, "dce", t0);
+    t0 = now_ms();
+    if ((rc = pass_plan_memory(g)))
+        return rc;
+    record(opt, "plan-memory", t0);
+    return 0;
+}
