@@ -1,11 +1,46 @@
-/* main.c - the rvvnn command line: dispatches to one file per subcommand. */
+/* main.c - the rvvnn command line: a table of subcommands, each in its
+ * own cmd_<name>.c file, plus --help and --version. */
+#include "cli.h"
+#include "rvvnn_version.h"
+
 #include <stdio.h>
 #include <string.h>
 
+int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+static const cli_command commands[] = {
+    {"run", cmd_run, "run a model on the reference executor and check its outputs"},
+    {"info", cmd_info, "show a model's inputs, outputs, operators, parameters and memory plan"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: rvvnn COMMAND [options]   (rvvnn COMMAND --help for details)\n\n"
+               "Compiles ONNX models to RISC-V Vector code and runs them.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nexit status: 0 ok, 1 results differ from the expected ones, 2 error\n");
+}
+
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rvvnn: not yet\n");
-    return 2;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_ERROR;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("rvvnn %s\n", RVVNN_VERSION_STRING);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "rvvnn: error: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_ERROR;
 }

@@ -1,0 +1,16 @@
+/* prescan.h - wire-format limits check before protobuf-c unpack (see prescan.c). */
+#ifndef RVVNN_PRESCAN_H
+#define RVVNN_PRESCAN_H
+
+#include "import.h"
+#include "onnx.pb-c.h"
+
+int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t len,
+                    const import_limits *lim, size_t *decoded_bytes);
+
+typedef struct prescan_budget {
+    size_t used, limit;
+} prescan_budget;
+void prescan_allocator(prescan_budget *b, size_t limit, ProtobufCAllocator *out);
+
+#endif

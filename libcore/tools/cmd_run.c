@@ -1,0 +1,223 @@
+/* cmd_run.c - `rvvnn run`: runs an ONNX model on the reference executor
+ * with inputs in IREE's syntax, writes or prints the outputs, and
+ * compares them with expected outputs. */
+#include "cli.h"
+#include "exec/ref/ref.h"
+#include "import/import.h"
+#include "passes/passes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char run_help[] =
+    "usage: rvvnn run MODEL.onnx [options]\n"
+    "\n"
+    "Runs MODEL on the reference executor (portable C + OpenMP, the oracle).\n"
+    "\n"
+    "  --input=SPEC            one per graph input, in order. SPEC is\n"
+    "                          2x128xi64=@ids.npy | @x.npy | @x.pb (TensorProto) |\n"
+    "                          2x2xf32=1,2,3,4 | 4xf32=0.5 (splat) | 3xf32 (zeros)\n"
+    "  --output=@FILE.npy      one per graph output, in order (written atomically);\n"
+    "                          without it outputs are summarised on stdout\n"
+    "  --expected_output=SPEC  one per output; exit 1 when any element has\n"
+    "                          |got-expected| > atol + rtol*|expected|\n"
+    "  --atol=A --rtol=R       tolerances for --expected_output (default 1e-5, 1e-4)\n"
+    "  --input-shape=NAME=2x128  bind symbolic input dims (repeatable)\n"
+    "  --threads=N             OpenMP threads (default: all cores); results are\n"
+    "                          identical for any N\n"
+    "  --executor=ref          the executor (ref; RVV modules: see rvvnn compile)\n"
+    "  --repeat=N              run N times and print the time per run (stderr)\n"
+    "  --time                  print import, prepare and run times (stderr)\n"
+    "\n"
+    "Exit status: 0 ok, 1 outputs differ from --expected_output, 2 error.\n";
+
+#define MAX_ARGS 64
+
+int cli_parse_bindings(const char *spec, pass_binding *b, int *n, int max)
+{
+    /* NAME=2x128[,NAME2=...] */
+    const char *p = spec;
+    while (*p) {
+        const char *eq = strchr(p, '=');
+        if (!eq)
+            return err_set(RV_EINVAL, "--input-shape '%s': expected NAME=DIMS", spec);
+        const char *end = strchr(eq, ',');
+        if (!end)
+            end = eq + strlen(eq);
+        if (*n >= max)
+            return err_set(RV_ELIMIT, "too many --input-shape bindings");
+        pass_binding *pb = &b[(*n)++];
+        char *name = malloc((size_t)(eq - p) + 1);
+        if (!name)
+            return err_set(RV_ENOMEM, "out of memory");
+        memcpy(name, p, (size_t)(eq - p));
+        name[eq - p] = 0;
+        pb->name = name;
+        int r = cli_parse_dims(eq + 1, (size_t)(end - eq - 1), pb->dims);
+        if (r < 0)
+            return err_wrap(r, "--input-shape '%s'", spec);
+        pb->rank = r;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *model_path = NULL, *in_specs[MAX_ARGS], *out_paths[MAX_ARGS], *exp_specs[MAX_ARGS];
+    int n_in = 0, n_out = 0, n_exp = 0, threads = 0, repeat = 0, show_time = 0, rc, status = EXIT_OK;
+    double atol = 1e-5, rtol = 1e-4;
+    pass_binding binds[MAX_ARGS];
+    int n_binds = 0, n_user_binds;
+    const char *v;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_flag(a, "--help") || cli_flag(a, "-h")) {
+            fputs(run_help, stdout);
+            return EXIT_OK;
+        } else if ((v = cli_opt(argc, argv, &i, "--input"))) {
+            if (n_in == MAX_ARGS)
+                return cli_usage_error("run", "too many --input");
+            in_specs[n_in++] = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--output"))) {
+            if (n_out == MAX_ARGS || v[0] != '@')
+                return cli_usage_error("run", "--output takes @FILE.npy");
+            out_paths[n_out++] = v + 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--expected_output"))) {
+            if (n_exp == MAX_ARGS)
+                return cli_usage_error("run", "too many --expected_output");
+            exp_specs[n_exp++] = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--atol"))) {
+            atol = atof(v);
+        } else if ((v = cli_opt(argc, argv, &i, "--rtol"))) {
+            rtol = atof(v);
+        } else if ((v = cli_opt(argc, argv, &i, "--threads"))) {
+            threads = atoi(v);
+        } else if ((v = cli_opt(argc, argv, &i, "--repeat"))) {
+            repeat = atoi(v);
+        } else if ((v = cli_opt(argc, argv, &i, "--input-shape"))) {
+            if ((rc = cli_parse_bindings(v, binds, &n_binds, MAX_ARGS)))
+                return cli_error("run", rc);
+        } else if ((v = cli_opt(argc, argv, &i, "--executor"))) {
+            if (strcmp(v, "ref") != 0)
+                return cli_usage_error("run", "executor '%s' cannot run an ONNX model; compile it first "
+                                       "(rvvnn compile) for RVV executors", v);
+        } else if (cli_flag(a, "--time")) {
+            show_time = 1;
+        } else if (a[0] == '-') {
+            return cli_usage_error("run", "unknown option '%s'", a);
+        } else if (!model_path) {
+            model_path = a;
+        } else {
+            return cli_usage_error("run", "more than one model given ('%s')", a);
+        }
+    }
+    if (!model_path)
+        return cli_usage_error("run", "no model given");
+    n_user_binds = n_binds;
+
+    double t0 = cli_now_ms();
+    ir_model *m = NULL;
+    tensor ins[MAX_ARGS], outs[MAX_ARGS];
+    memset(ins, 0, sizeof ins);
+    memset(outs, 0, sizeof outs);
+    if ((rc = import_onnx_file(model_path, NULL, &m)))
+        return cli_error("run", rc);
+    double t_import = cli_now_ms() - t0;
+    ir_graph *g = m->graph;
+    if (n_in != g->n_inputs) {
+        status = cli_usage_error("run", "the model has %d inputs, %d --input given", g->n_inputs, n_in);
+        goto out;
+    }
+    if (g->n_outputs > MAX_ARGS || (n_out && n_out != g->n_outputs) ||
+        (n_exp && n_exp != g->n_outputs)) {
+        status = cli_usage_error("run", "the model has %d outputs: give that many --output / "
+                                 "--expected_output (or none)", g->n_outputs);
+        goto out;
+    }
+    for (int i = 0; i < n_in; i++) {
+        if ((rc = cli_parse_tensor(in_specs[i], &ins[i]))) {
+            err_wrap(rc, "--input %d (%s)", i, g->vals[g->inputs[i]].name);
+            status = cli_error("run", rc);
+            goto out;
+        }
+        /* the given input binds the model's symbolic dims */
+        int given = 0;
+        for (int b = 0; b < n_user_binds; b++)
+            given |= strcmp(binds[b].name, g->vals[g->inputs[i]].name) == 0;
+        if (!given && n_binds < MAX_ARGS) {
+            binds[n_binds].name = g->vals[g->inputs[i]].name;
+            binds[n_binds].rank = ins[i].rank;
+            memcpy(binds[n_binds].dims, ins[i].dims, sizeof ins[i].dims);
+            n_binds++;
+        }
+    }
+    t0 = cli_now_ms();
+    passes_options po = {.bindings = binds, .n_bindings = n_binds};
+    if ((rc = passes_run(m, &po))) {
+        status = cli_error("run", rc);
+        goto out;
+    }
+    double t_prepare = cli_now_ms() - t0;
+    ref_options ro = {.threads = threads, .use_plan = 1};
+    t0 = cli_now_ms();
+    if ((rc = ref_run(g, &ro, ins, outs))) {
+        status = cli_error("run", rc);
+        goto out;
+    }
+    double t_run = cli_now_ms() - t0;
+    if (show_time)
+        fprintf(stderr, "rvvnn run: import %.1f ms, prepare %.1f ms, run %.1f ms (%d threads)\n",
+                t_import, t_prepare, t_run, ref_get_threads());
+    for (int r = 0; r < repeat; r++) {
+        tensor tmp[MAX_ARGS];
+        t0 = cli_now_ms();
+        if ((rc = ref_run(g, &ro, ins, tmp))) {
+            status = cli_error("run", rc);
+            goto out;
+        }
+        double dt = cli_now_ms() - t0;
+        fprintf(stderr, "rvvnn run: repetition %d: %.1f ms (%d threads)\n", r + 1, dt, ref_get_threads());
+        for (int k = 0; k < g->n_outputs; k++)
+            mem_free(tmp[k].data);
+    }
+    for (int k = 0; k < g->n_outputs; k++) {
+        const char *name = g->vals[g->outputs[k]].name;
+        if (n_out) {
+            if ((rc = cli_write_tensor(out_paths[k], &outs[k]))) {
+                err_wrap(rc, "output '%s'", name);
+                status = cli_error("run", rc);
+                goto out;
+            }
+        } else if (!n_exp) {
+            cli_print_tensor(name, &outs[k]);
+        }
+    }
+    for (int k = 0; k < n_exp; k++) {
+        tensor want;
+        const char *name = g->vals[g->outputs[k]].name;
+        if ((rc = cli_parse_tensor(exp_specs[k], &want))) {
+            err_wrap(rc, "--expected_output %d", k);
+            status = cli_error("run", rc);
+            goto out;
+        }
+        int c = cli_compare(name, &outs[k], &want, atol, rtol, 1);
+        mem_free(want.data);
+        if (c < 0) {
+            status = cli_error("run", RV_EINTERNAL);
+            goto out;
+        }
+        if (c)
+            status = EXIT_MISMATCH;
+    }
+out:
+    for (int i = 0; i < MAX_ARGS; i++) {
+        mem_free(ins[i].data);
+        mem_free(outs[i].data);
+    }
+    for (int b = 0; b < n_user_binds; b++)
+        free((void *)binds[b].name);
+    ir_model_free(m);
+    return status;
+}
