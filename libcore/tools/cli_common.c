@@ -83,7 +83,7 @@ static int read_tensor_file(const char *path, tensor *out)
 {
     void *buf;
     size_t len;
-    int rc = import_read_file(path, (size_t)4 << 30, &buf, &len);
+    int rc = file_read_all(path, (size_t)4 << 30, &buf, &len);
     if (rc)
         return rc;
     size_t pl = strlen(path);

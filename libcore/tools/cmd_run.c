@@ -5,15 +5,17 @@
 #include "exec/ref/ref.h"
 #include "import/import.h"
 #include "passes/passes.h"
+#include "module/module.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char run_help[] =
-    "usage: rvvnn run MODEL.onnx [options]\n"
+    "usage: rvvnn run MODEL.onnx|MODULE.rvvmod [options]\n"
     "\n"
-    "Runs MODEL on the reference executor (portable C + OpenMP, the oracle).\n"
+    "Runs an ONNX model on the reference executor (portable C + OpenMP, the\n"
+    "oracle), or a compiled RVV module.\n"
     "\n"
     "  --input=SPEC            one per graph input, in order. SPEC is\n"
     "                          2x128xi64=@ids.npy | @x.npy | @x.pb (TensorProto) |\n"
@@ -26,13 +28,107 @@ static const char run_help[] =
     "  --input-shape=NAME=2x128  bind symbolic input dims (repeatable)\n"
     "  --threads=N             OpenMP threads (default: all cores); results are\n"
     "                          identical for any N\n"
-    "  --executor=ref          the executor (ref; RVV modules: see rvvnn compile)\n"
+    "  --executor=ref|native   ONNX models run on ref; modules (.rvvmod from rvvnn\n"
+    "                          compile) run natively on riscv64 and under\n"
+    "                          qemu-riscv64 on other hosts\n"
+    "  --vlen=N                VLEN qemu emulates for a module (default: the\n"
+    "                          module's VLEN, or 256 for agnostic modules)\n"
+    "  --qemu-cpu=CPU          override qemu's -cpu string\n"
     "  --repeat=N              run N times and print the time per run (stderr)\n"
     "  --time                  print import, prepare and run times (stderr)\n"
     "\n"
     "Exit status: 0 ok, 1 outputs differ from --expected_output, 2 error.\n";
 
 #define MAX_ARGS 64
+
+int run_module_qemu(const char *module_path, const rvv_module *m, const tensor *ins, tensor *outs,
+                    unsigned vlen, const char *qemu_cpu, const char *dump_dir);
+int run_module_local(const rvv_module *m, const tensor *ins, tensor *outs);
+int run_module_needs_qemu(const rvv_module *m);
+
+/* Writes, prints or compares outputs; returns the exit status. */
+static int finish_outputs(const char *const *names, tensor *outs, int n, const char *const *out_paths,
+                          int n_out, const char *const *exp_specs, int n_exp, double atol, double rtol)
+{
+    int rc, status = EXIT_OK;
+    for (int k = 0; k < n; k++) {
+        if (n_out) {
+            if ((rc = cli_write_tensor(out_paths[k], &outs[k]))) {
+                err_wrap(rc, "output '%s'", names[k]);
+                return cli_error("run", rc);
+            }
+        } else if (!n_exp) {
+            cli_print_tensor(names[k], &outs[k]);
+        }
+    }
+    for (int k = 0; k < n_exp; k++) {
+        tensor want;
+        if ((rc = cli_parse_tensor(exp_specs[k], &want))) {
+            err_wrap(rc, "--expected_output %d", k);
+            return cli_error("run", rc);
+        }
+        int c = cli_compare(names[k], &outs[k], &want, atol, rtol, 1);
+        mem_free(want.data);
+        if (c < 0)
+            return cli_error("run", RV_EINTERNAL);
+        if (c)
+            status = EXIT_MISMATCH;
+    }
+    return status;
+}
+
+static int run_module_cmd(const char *path, const char *const *in_specs, int n_in,
+                          const char *const *out_paths, int n_out, const char *const *exp_specs,
+                          int n_exp, double atol, double rtol, unsigned vlen, const char *qemu_cpu,
+                          int show_time)
+{
+    rvv_module *m;
+    int rc, status = EXIT_OK;
+    if ((rc = module_load_file(path, NULL, &m)))
+        return cli_error("run", rc);
+    uint32_t ni = m->hdr->n_inputs, no = m->hdr->n_outputs;
+    tensor ins[MAX_ARGS], outs[MAX_ARGS];
+    const char *names[MAX_ARGS];
+    memset(ins, 0, sizeof ins);
+    memset(outs, 0, sizeof outs);
+    if (ni > MAX_ARGS || no > MAX_ARGS || (uint32_t)n_in != ni || (n_out && (uint32_t)n_out != no) ||
+        (n_exp && (uint32_t)n_exp != no)) {
+        status = cli_usage_error("run", "the module has %u inputs and %u outputs: give one --input per "
+                                 "input and one --output / --expected_output per output", ni, no);
+        goto out;
+    }
+    for (uint32_t i = 0; i < no; i++)
+        names[i] = module_str(m, m->tensors[m->output_tensor[i]].name);
+    for (int i = 0; i < n_in; i++)
+        if ((rc = cli_parse_tensor(in_specs[i], &ins[i]))) {
+            err_wrap(rc, "--input %d", i);
+            status = cli_error("run", rc);
+            goto out;
+        }
+    double t0 = cli_now_ms();
+    if (run_module_needs_qemu(m)) {
+        if (!vlen)
+            vlen = m->hdr->vlen ? m->hdr->vlen : 256;
+        rc = run_module_qemu(path, m, ins, outs, vlen, qemu_cpu, NULL);
+    } else {
+        rc = run_module_local(m, ins, outs);
+    }
+    if (rc) {
+        status = cli_error("run", rc);
+        goto out;
+    }
+    if (show_time)
+        fprintf(stderr, "rvvnn run: module run %.1f ms%s\n", cli_now_ms() - t0,
+                run_module_needs_qemu(m) ? " (under qemu-riscv64, including start-up)" : "");
+    status = finish_outputs(names, outs, (int)no, out_paths, n_out, exp_specs, n_exp, atol, rtol);
+out:
+    for (int i = 0; i < MAX_ARGS; i++) {
+        mem_free(ins[i].data);
+        mem_free(outs[i].data);
+    }
+    module_free(m);
+    return status;
+}
 
 int cli_parse_bindings(const char *spec, pass_binding *b, int *n, int max)
 {
@@ -66,8 +162,11 @@ int cli_parse_bindings(const char *spec, pass_binding *b, int *n, int max)
 int cmd_run(int argc, char **argv)
 {
     const char *model_path = NULL, *in_specs[MAX_ARGS], *out_paths[MAX_ARGS], *exp_specs[MAX_ARGS];
+    const char *executor = NULL;
     int n_in = 0, n_out = 0, n_exp = 0, threads = 0, repeat = 0, show_time = 0, rc, status = EXIT_OK;
     double atol = 1e-5, rtol = 1e-4;
+    unsigned vlen = 0;
+    const char *qemu_cpu = NULL;
     pass_binding binds[MAX_ARGS];
     int n_binds = 0, n_user_binds;
     const char *v;
@@ -100,9 +199,15 @@ int cmd_run(int argc, char **argv)
             if ((rc = cli_parse_bindings(v, binds, &n_binds, MAX_ARGS)))
                 return cli_error("run", rc);
         } else if ((v = cli_opt(argc, argv, &i, "--executor"))) {
-            if (strcmp(v, "ref") != 0)
-                return cli_usage_error("run", "executor '%s' cannot run an ONNX model; compile it first "
-                                       "(rvvnn compile) for RVV executors", v);
+            if (strcmp(v, "ref") != 0 && strcmp(v, "native") != 0)
+                return cli_usage_error("run", "unknown executor '%s' (ref, native)", v);
+            executor = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--vlen"))) {
+            vlen = (unsigned)atoi(v);
+            if (vlen < 32 || vlen > 1024 || (vlen & (vlen - 1)))
+                return cli_usage_error("run", "--vlen=%s: a power of two from 32 to 1024", v);
+        } else if ((v = cli_opt(argc, argv, &i, "--qemu-cpu"))) {
+            qemu_cpu = v;
         } else if (cli_flag(a, "--time")) {
             show_time = 1;
         } else if (a[0] == '-') {
@@ -116,6 +221,24 @@ int cmd_run(int argc, char **argv)
     if (!model_path)
         return cli_usage_error("run", "no model given");
     n_user_binds = n_binds;
+    {
+        FILE *f = fopen(model_path, "rb");
+        char magic[8] = {0};
+        if (f) {
+            size_t got = fread(magic, 1, 8, f);
+            fclose(f);
+            if (got == 8 && module_is_module(magic, 8)) {
+                if (executor && strcmp(executor, "native") != 0)
+                    return cli_usage_error("run", "a module runs on the native executor; run the "
+                                           ".onnx model for --executor=ref");
+                return run_module_cmd(model_path, in_specs, n_in, out_paths, n_out, exp_specs, n_exp,
+                                      atol, rtol, vlen, qemu_cpu, show_time);
+            }
+        }
+    }
+    if (executor && strcmp(executor, "ref") != 0)
+        return cli_usage_error("run", "an ONNX model runs on the ref executor; compile it (rvvnn "
+                               "compile) to run RVV code");
 
     double t0 = cli_now_ms();
     ir_model *m = NULL;
@@ -182,34 +305,12 @@ int cmd_run(int argc, char **argv)
         for (int k = 0; k < g->n_outputs; k++)
             mem_free(tmp[k].data);
     }
-    for (int k = 0; k < g->n_outputs; k++) {
-        const char *name = g->vals[g->outputs[k]].name;
-        if (n_out) {
-            if ((rc = cli_write_tensor(out_paths[k], &outs[k]))) {
-                err_wrap(rc, "output '%s'", name);
-                status = cli_error("run", rc);
-                goto out;
-            }
-        } else if (!n_exp) {
-            cli_print_tensor(name, &outs[k]);
-        }
-    }
-    for (int k = 0; k < n_exp; k++) {
-        tensor want;
-        const char *name = g->vals[g->outputs[k]].name;
-        if ((rc = cli_parse_tensor(exp_specs[k], &want))) {
-            err_wrap(rc, "--expected_output %d", k);
-            status = cli_error("run", rc);
-            goto out;
-        }
-        int c = cli_compare(name, &outs[k], &want, atol, rtol, 1);
-        mem_free(want.data);
-        if (c < 0) {
-            status = cli_error("run", RV_EINTERNAL);
-            goto out;
-        }
-        if (c)
-            status = EXIT_MISMATCH;
+    {
+        const char *names[MAX_ARGS];
+        for (int k = 0; k < g->n_outputs; k++)
+            names[k] = g->vals[g->outputs[k]].name;
+        status = finish_outputs(names, outs, g->n_outputs, out_paths, n_out, exp_specs, n_exp, atol,
+                                rtol);
     }
 out:
     for (int i = 0; i < MAX_ARGS; i++) {

@@ -36,7 +36,5 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
 int import_tensor_pb(const void *buf, size_t len, const import_limits *lim, tensor *out,
                      char *name, size_t name_cap);
 
-/* Reads a whole file with a size cap (shared by the readers). */
-int import_read_file(const char *path, size_t max_bytes, void **buf, size_t *len);
 
 #endif

@@ -6,6 +6,7 @@
  * are resolved and attributes converted, recursing into subgraphs.
  * Constant nodes become constant values directly. */
 #include "tensorpb.h"
+#include "../util/npy.h"
 #include "../util/status.h"
 
 #include <errno.h>
@@ -35,39 +36,6 @@ void import_limits_resolve(const import_limits *in, size_t len, import_limits *o
     /* budget for the unpacked form: 64 MiB + 8x the file */
     if (!out->max_decoded_bytes)
         out->max_decoded_bytes = ((size_t)64 << 20) + (len > SIZE_MAX / 9 ? SIZE_MAX / 9 : len) * 8;
-}
-
-int import_read_file(const char *path, size_t max_bytes, void **buf, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(errno == ENOENT ? RV_ENOTFOUND : RV_EIO, "%s: cannot open: %s", path,
-                       strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return err_set(RV_EIO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > max_bytes) {
-        fclose(f);
-        return err_set(RV_ELIMIT, "%s: %lld bytes exceed the limit max_file_bytes (%zu)", path,
-                       (long long)st.st_size, max_bytes);
-    }
-    size_t n = (size_t)st.st_size;
-    void *p = mem_alloc(n);
-    if (!p) {
-        fclose(f);
-        return err_set(RV_ENOMEM, "%s: cannot allocate %zu bytes", path, n);
-    }
-    if (n && fread(p, 1, n, f) != n) {
-        mem_free(p);
-        fclose(f);
-        return err_set(RV_EIO, "%s: read failed", path);
-    }
-    fclose(f);
-    *buf = p;
-    *len = n;
-    return 0;
 }
 
 typedef struct imp {
@@ -416,7 +384,7 @@ int import_onnx_file(const char *path, const import_limits *lim_in, ir_model **o
     void *buf;
     size_t len;
     *out = NULL;
-    int rc = import_read_file(path, lim.max_file_bytes, &buf, &len);
+    int rc = file_read_all(path, lim.max_file_bytes, &buf, &len);
     if (rc)
         return rc;
     char dir[4096];

@@ -161,6 +161,39 @@ int npy_encode(const tensor *t, void **buf, size_t *len)
     return 0;
 }
 
+int file_read_all(const char *path, size_t max_bytes, void **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(errno == ENOENT ? RV_ENOTFOUND : RV_EIO, "%s: cannot open: %s", path,
+                       strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return err_set(RV_EIO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > max_bytes) {
+        fclose(f);
+        return err_set(RV_ELIMIT, "%s: %lld bytes exceed the limit max_file_bytes (%zu)", path,
+                       (long long)st.st_size, max_bytes);
+    }
+    size_t n = (size_t)st.st_size;
+    void *p = mem_alloc(n);
+    if (!p) {
+        fclose(f);
+        return err_set(RV_ENOMEM, "%s: cannot allocate %zu bytes", path, n);
+    }
+    if (n && fread(p, 1, n, f) != n) {
+        mem_free(p);
+        fclose(f);
+        return err_set(RV_EIO, "%s: read failed", path);
+    }
+    fclose(f);
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
 int file_write_atomic(const char *path, const void *buf, size_t len)
 {
     char tmp[4096];

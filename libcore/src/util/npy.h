@@ -9,6 +9,9 @@
 int npy_decode(const void *buf, size_t len, tensor *out);
 /* Serialises t into a mem_alloc'd buffer. */
 int npy_encode(const tensor *t, void **buf, size_t *len);
+/* Reads a whole regular file (at most max_bytes) into a mem_alloc'd
+ * buffer; errors name the path. */
+int file_read_all(const char *path, size_t max_bytes, void **buf, size_t *len);
 /* Writes len bytes to path via a temporary file in the same directory
  * and rename(2), so a failure never leaves a partial file at path. */
 int file_write_atomic(const char *path, const void *buf, size_t len);

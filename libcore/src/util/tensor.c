@@ -73,7 +73,7 @@ int tensor_numel(const tensor *t, int64_t *out)
 
 int tensor_byte_size(const tensor *t, size_t *out)
 {
-    int64_t n;
+    int64_t n = 0;
     int rc = tensor_numel(t, &n);
     if (rc)
         return rc;

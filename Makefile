@@ -1,0 +1,37 @@
+# Thin wrapper over CMake/ctest: the two commands of the README, plus the
+# targets developers use. Everything real lives in CMakeLists.txt.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build demo check test clean conformance-report
+
+all: build
+
+setup:
+	./scripts/setup
+
+configure:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: BERT-tiny compiled and checked (scripts/demo prints a summary).
+demo: setup
+	$(MAKE) build
+	./scripts/demo $(BUILD)
+
+# Every test, one ctest run.
+check: setup
+	$(MAKE) build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+conformance-report: build
+	cmake --build $(BUILD) --target conformance_report
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,316 @@
+/* modrun.c - the module executor. It resolves every step's tensor ids to
+ * addresses (arena, weights, caller inputs and outputs), calls RVV steps
+ * through their entry ABI (a0 = argument array) and fallback steps
+ * through the reference kernels, in the module's order.
+ *
+ * RVV code is copied into an anonymous mapping that is made executable
+ * only after the copy (W^X). Target checks read vlenb and vtype with
+ * raw instruction words so this file builds with any -march, and catch
+ * SIGILL so a machine without V gets an error, not a crash. */
+#include "modrun.h"
+#include "../ref/ref.h"
+
+#include <string.h>
+
+#if defined(__riscv) && __riscv_xlen == 64 && defined(__linux__)
+#define MODRUN_NATIVE 1
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#else
+#define MODRUN_NATIVE 0
+#endif
+
+struct mod_session {
+    const rvv_module *m;
+    unsigned char *arena;
+    unsigned char *code; /* executable copy of CODE (native only) */
+    size_t code_map_len;
+    uint64_t *argv;      /* scratch argument array */
+    size_t argv_cap;
+    modrun_step_hook hook;
+    void *user;
+};
+
+#if MODRUN_NATIVE
+static sigjmp_buf probe_jmp;
+static void probe_sigill(int sig)
+{
+    (void)sig;
+    siglongjmp(probe_jmp, 1);
+}
+
+/* Returns vlenb and whether e64 is legal (ELEN 64), or 0 without V. */
+static unsigned probe_vector(int *elen64)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = probe_sigill;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGILL, &sa, &old);
+    volatile unsigned vlenb = 0;
+    volatile long vtype = -1;
+    if (!sigsetjmp(probe_jmp, 1)) {
+        unsigned long v;
+        __asm__ volatile("csrr %0, 0xc22" : "=r"(v)); /* vlenb */
+        vlenb = (unsigned)v;
+        register long a1 __asm__("a1");
+        /* vsetvli a0, zero, e64, m1, ta, ma ; csrr a1, vtype */
+        __asm__ volatile(".word 0x0d807557\n\t.word 0xc21025f3" : "=r"(a1) : : "a0", "memory");
+        vtype = a1;
+    }
+    sigaction(SIGILL, &old, NULL);
+    *elen64 = vlenb && vtype >= 0; /* vill is the sign bit */
+    return vlenb;
+}
+#endif
+
+unsigned modrun_host_vlen(void)
+{
+#if MODRUN_NATIVE
+    int e64;
+    return probe_vector(&e64) * 8;
+#else
+    return 0;
+#endif
+}
+
+int modrun_check_target(const rvv_module *m)
+{
+    const mod_header *h = m->hdr;
+    int has_rvv = 0;
+    for (uint32_t i = 0; i < h->n_steps; i++)
+        has_rvv |= m->steps[i].kind == MOD_STEP_RVV;
+    if (!has_rvv)
+        return 0;
+#if MODRUN_NATIVE
+    int e64;
+    unsigned vlen = probe_vector(&e64) * 8;
+    if (!vlen)
+        return err_set(RV_ETARGET, "module needs the RISC-V vector extension (%s), this CPU has none",
+                       module_str(m, h->march));
+    if ((h->ext & (MOD_EXT_V | MOD_EXT_ZVE64D | MOD_EXT_ZVE64F)) && !e64)
+        return err_set(RV_ETARGET, "module needs ELEN=64 vectors (%s), this CPU only has 32-bit elements "
+                       "(Zve32*)", module_str(m, h->march));
+    if (h->vlen && vlen != h->vlen)
+        return err_set(RV_ETARGET, "module was compiled for VLEN=%u (%s), this CPU has VLEN=%u; recompile "
+                       "with --vlen=%u or --vlen=0 (vector-length agnostic)", h->vlen,
+                       module_str(m, h->march), vlen, vlen);
+    if (h->min_vlen && vlen < h->min_vlen)
+        return err_set(RV_ETARGET, "module needs VLEN >= %u, this CPU has VLEN=%u", h->min_vlen, vlen);
+    return 0;
+#else
+    return err_set(RV_ETARGET, "module has RVV steps: it runs on riscv64 (or under qemu-riscv64), not on "
+                   "this host");
+#endif
+}
+
+int modrun_open(const rvv_module *m, mod_session **out)
+{
+    *out = NULL;
+    int rc = modrun_check_target(m);
+    if (rc)
+        return rc;
+    mod_session *s = mem_calloc(1, sizeof *s);
+    if (!s)
+        return err_set(RV_ENOMEM, "out of memory");
+    s->m = m;
+    size_t cap = 16;
+    for (uint32_t i = 0; i < m->hdr->n_steps; i++) {
+        size_t n = (size_t)m->steps[i].n_in + m->steps[i].n_out + m->steps[i].n_imm;
+        if (n > cap)
+            cap = n;
+    }
+    s->argv_cap = cap;
+    s->argv = mem_calloc(cap, sizeof *s->argv);
+    s->arena = mem_alloc((size_t)m->hdr->arena_bytes + 64);
+    if (!s->argv || !s->arena) {
+        modrun_close(s);
+        return err_set(RV_ENOMEM, "cannot allocate the %llu-byte arena",
+                       (unsigned long long)m->hdr->arena_bytes);
+    }
+#if MODRUN_NATIVE
+    size_t clen = m->hdr->sec[SEC_CODE].size;
+    if (clen) {
+        size_t page = 4096, maplen = (clen + page - 1) & ~(page - 1);
+        void *p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            modrun_close(s);
+            return err_set(RV_ENOMEM, "cannot map %zu bytes of code", maplen);
+        }
+        memcpy(p, m->code, clen);
+        if (mprotect(p, maplen, PROT_READ | PROT_EXEC) != 0) {
+            munmap(p, maplen);
+            modrun_close(s);
+            return err_set(RV_EIO, "cannot make module code executable (mprotect)");
+        }
+        __builtin___clear_cache((char *)p, (char *)p + clen);
+        s->code = p;
+        s->code_map_len = maplen;
+    }
+#endif
+    *out = s;
+    return 0;
+}
+
+void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user)
+{
+    s->hook = hook;
+    s->user = user;
+}
+
+void modrun_close(mod_session *s)
+{
+    if (!s)
+        return;
+#if MODRUN_NATIVE
+    if (s->code)
+        munmap(s->code, s->code_map_len);
+#endif
+    mem_free(s->arena);
+    mem_free(s->argv);
+    mem_free(s);
+}
+
+static void *tensor_addr(mod_session *s, uint64_t id, const tensor *inputs, tensor *outputs)
+{
+    const mod_tensor *t = &s->m->tensors[id];
+    switch (t->place) {
+    case MOD_T_ARENA: return s->arena + t->offset;
+    case MOD_T_WEIGHT: return (void *)(s->m->weights + t->offset);
+    case MOD_T_INPUT: return inputs[t->offset].data;
+    default: return outputs[t->offset].data;
+    }
+}
+
+static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tensor *outputs,
+                        tensor *tv)
+{
+    const rvv_module *m = s->m;
+    const mod_step *st = &m->steps[si];
+    const ir_node *n = &m->g->nodes[m->step_node[si]];
+    tensor *ins[4096 / 8], *outs[4096 / 8];
+    if (st->n_in > 512 || st->n_out > 512)
+        return err_set(RV_ELIMIT, "module: step %u has too many operands", si);
+    for (uint32_t k = 0; k < st->n_in + st->n_out; k++) {
+        uint64_t id = m->args[st->args_off + k];
+        tensor *t = NULL;
+        if (id != MOD_NO_TENSOR) {
+            t = &tv[k];
+            module_tensor_desc(m, (uint32_t)id, t);
+            t->data = tensor_addr(s, id, inputs, outputs);
+        } else if (k >= st->n_in) {
+            t = &tv[k]; /* omitted optional output: scratch */
+            memset(t, 0, sizeof *t);
+        }
+        if (k < st->n_in)
+            ins[k] = t;
+        else
+            outs[k - st->n_in] = t;
+    }
+    op_ctx c = {n, m->g, (int)m->hdr->opset, (int)st->n_in, (int)st->n_out, ins, outs, NULL};
+    const op_info *oi = &op_table[n->op];
+    /* Shapes were fixed at compile time; the shape function re-derives
+     * them so a kernel never writes past a buffer a corrupt module sized. */
+    tensor want[512];
+    for (uint32_t k = 0; k < st->n_out; k++)
+        want[k] = *outs[k];
+    int rc = oi->shape(&c);
+    for (uint32_t k = 0; !rc && k < st->n_out; k++) {
+        if (m->args[st->args_off + st->n_in + k] == MOD_NO_TENSOR) {
+            size_t nb;
+            if ((rc = tensor_byte_size(outs[k], &nb)))
+                break;
+            outs[k]->data = mem_alloc(nb);
+            outs[k]->nbytes = nb;
+            if (!outs[k]->data)
+                rc = err_set(RV_ENOMEM, "out of memory");
+        } else if (!shape_equal(outs[k], &want[k]) || outs[k]->dtype != want[k].dtype) {
+            rc = op_error(&c, RV_EFORMAT, "module: output %u shape disagrees with the module", k);
+        } else {
+            outs[k]->data = want[k].data;
+            outs[k]->nbytes = want[k].nbytes;
+        }
+    }
+    if (!rc)
+        rc = oi->ref(&c);
+    for (uint32_t k = 0; k < st->n_out; k++)
+        if (m->args[st->args_off + st->n_in + k] == MOD_NO_TENSOR)
+            mem_free(outs[k]->data);
+    return rc;
+}
+
+int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
+{
+    const rvv_module *m = s->m;
+    const mod_header *h = m->hdr;
+    char a[96], b[96];
+    int rc = 0;
+    for (uint32_t i = 0; i < h->n_outputs; i++)
+        memset(&outputs[i], 0, sizeof outputs[i]);
+    for (uint32_t i = 0; i < h->n_inputs; i++) {
+        tensor want;
+        module_tensor_desc(m, (uint32_t)m->input_tensor[i], &want);
+        if (inputs[i].dtype != want.dtype || !shape_equal(&inputs[i], &want))
+            return err_set(RV_ESHAPE, "input %u '%s': got %s, the module was compiled for %s", i,
+                           module_str(m, m->tensors[m->input_tensor[i]].name),
+                           tensor_shape_str(&inputs[i], a, sizeof a), tensor_shape_str(&want, b, sizeof b));
+        if (inputs[i].nbytes < want.nbytes || (!inputs[i].data && want.nbytes))
+            return err_set(RV_ESHAPE, "input %u: %zu bytes of data, %zu needed", i, inputs[i].nbytes,
+                           want.nbytes);
+    }
+    for (uint32_t i = 0; i < h->n_outputs; i++) {
+        module_tensor_desc(m, (uint32_t)m->output_tensor[i], &outputs[i]);
+        outputs[i].data = mem_calloc(1, outputs[i].nbytes + 1);
+        if (!outputs[i].data) {
+            rc = err_set(RV_ENOMEM, "cannot allocate output %u", i);
+            goto fail;
+        }
+    }
+    tensor *tv = mem_calloc(s->argv_cap + 1, sizeof *tv);
+    if (!tv) {
+        rc = err_set(RV_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (uint32_t si = 0; !rc && si < h->n_steps; si++) {
+        const mod_step *st = &m->steps[si];
+        if (st->kind == MOD_STEP_REF) {
+            rc = run_ref_step(s, si, inputs, outputs, tv);
+        } else {
+#if MODRUN_NATIVE
+            uint32_t nt = st->n_in + st->n_out;
+            for (uint32_t k = 0; k < nt; k++)
+                s->argv[k] = (uint64_t)(uintptr_t)tensor_addr(s, m->args[st->args_off + k], inputs, outputs);
+            for (uint32_t k = 0; k < st->n_imm; k++)
+                s->argv[nt + k] = m->args[st->args_off + nt + k];
+            void (*entry)(uint64_t *) = (void (*)(uint64_t *))(void *)(s->code + st->code_off);
+            entry(s->argv);
+#else
+            rc = err_set(RV_ETARGET, "step %u '%s' is RVV code: run the module on riscv64 or under "
+                         "qemu-riscv64", si, module_str(m, st->name));
+#endif
+        }
+        if (!rc && s->hook) {
+            for (uint32_t k = 0; k < st->n_out; k++) {
+                uint64_t id = m->args[st->args_off + st->n_in + k];
+                memset(&tv[k], 0, sizeof tv[k]);
+                if (id != MOD_NO_TENSOR) {
+                    module_tensor_desc(m, (uint32_t)id, &tv[k]);
+                    tv[k].data = tensor_addr(s, id, inputs, outputs);
+                }
+            }
+            rc = s->hook(s->user, si, tv, st->n_out);
+        }
+        if (rc)
+            rc = err_wrap(rc, "step %u '%s' (%s)", si, module_str(m, st->name), module_str(m, st->op));
+    }
+    mem_free(tv);
+    if (!rc)
+        return 0;
+fail:
+    for (uint32_t i = 0; i < h->n_outputs; i++) {
+        mem_free(outputs[i].data);
+        outputs[i].data = NULL;
+    }
+    return rc;
+}

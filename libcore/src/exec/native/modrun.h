@@ -1,0 +1,31 @@
+/* modrun.h - running a loaded .rvvmod: RVV steps as native code (on
+ * riscv64 with the required vector unit), fallback steps on the
+ * reference kernels (anywhere). */
+#ifndef RVVNN_MODRUN_H
+#define RVVNN_MODRUN_H
+
+#include "../../module/module.h"
+
+typedef struct mod_session mod_session;
+
+/* Called after each step with its outputs (rvvnn check's dump mode);
+ * a non-zero return stops the run with that status. */
+typedef int (*modrun_step_hook)(void *user, uint32_t step, const tensor *outs, uint32_t n_out);
+
+/* Whether this process can run m's RVV steps: architecture, V or Zve*
+ * support, and VLEN vs what the module was compiled for. On a mismatch
+ * returns RV_ETARGET with the reason. Modules with only fallback steps
+ * run anywhere. */
+int modrun_check_target(const rvv_module *m);
+/* This machine's VLEN in bits, 0 when it has no vector unit (or is not
+ * riscv64). */
+unsigned modrun_host_vlen(void);
+
+int modrun_open(const rvv_module *m, mod_session **out);
+void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user);
+/* inputs[i] binds module input i (type and shape must match exactly);
+ * outputs[i] get mem_alloc'd data the caller frees. */
+int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs);
+void modrun_close(mod_session *s);
+
+#endif

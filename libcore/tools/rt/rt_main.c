@@ -1,0 +1,148 @@
+/* rt_main.c - rvvnn-rt, the module runner built for riscv64: loads a
+ * .rvvmod, checks this CPU against it, runs it on .npy inputs and writes
+ * .npy outputs. On a board it is the native runtime; on an x86 host
+ * `rvvnn run model.rvvmod` runs it under qemu-riscv64. It carries no
+ * ONNX importer (no protobuf), only the module loader, the RVV step
+ * caller and the reference kernels for fallback steps.
+ *
+ *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info]
+ *
+ * --dump-dir writes every step's outputs as D/step<i>_out<k>.npy (the
+ * debug mode `rvvnn check` compares against the reference executor).
+ * Exit: 0 ok, 2 error (message on stderr). */
+#include "exec/native/modrun.h"
+#include "util/npy.h"
+#include "util/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RT_MAX 64
+
+typedef struct dump_ctx {
+    const char *dir;
+} dump_ctx;
+
+static int dump_step(void *user, uint32_t step, const tensor *outs, uint32_t n_out)
+{
+    dump_ctx *d = user;
+    char path[4096];
+    for (uint32_t k = 0; k < n_out; k++) {
+        if (!outs[k].data)
+            continue;
+        void *buf;
+        size_t len;
+        int rc = npy_encode(&outs[k], &buf, &len);
+        if (rc)
+            return rc;
+        snprintf(path, sizeof path, "%s/step%u_out%u.npy", d->dir, step, k);
+        rc = file_write_atomic(path, buf, len);
+        mem_free(buf);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int fail(int rc)
+{
+    fprintf(stderr, "rvvnn-rt: error: %s (%s)\n", err_message(), status_name(rc));
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = NULL, *ins[RT_MAX], *outs[RT_MAX], *dump = NULL;
+    int n_in = 0, n_out = 0, info = 0, rc, status = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "--input=@", 9) && n_in < RT_MAX)
+            ins[n_in++] = a + 9;
+        else if (!strncmp(a, "--output=@", 10) && n_out < RT_MAX)
+            outs[n_out++] = a + 10;
+        else if (!strncmp(a, "--dump-dir=", 11))
+            dump = a + 11;
+        else if (!strcmp(a, "--info"))
+            info = 1;
+        else if (a[0] != '-' && !path)
+            path = a;
+        else {
+            fprintf(stderr, "rvvnn-rt: error: unexpected argument '%s'\n"
+                            "usage: rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... "
+                            "[--dump-dir=D] [--info]\n", a);
+            return 2;
+        }
+    }
+    if (info) {
+        printf("vlen %u\n", modrun_host_vlen());
+        if (!path)
+            return 0;
+    }
+    if (!path) {
+        fprintf(stderr, "rvvnn-rt: error: no module given\n");
+        return 2;
+    }
+    rvv_module *m = NULL;
+    mod_session *s = NULL;
+    tensor tin[RT_MAX], tout[RT_MAX];
+    memset(tin, 0, sizeof tin);
+    memset(tout, 0, sizeof tout);
+    if ((rc = module_load_file(path, NULL, &m)))
+        return fail(rc);
+    if ((uint32_t)n_in != m->hdr->n_inputs || (uint32_t)n_out != m->hdr->n_outputs) {
+        fprintf(stderr, "rvvnn-rt: error: the module has %u inputs and %u outputs; %d --input and %d "
+                "--output given\n", m->hdr->n_inputs, m->hdr->n_outputs, n_in, n_out);
+        status = 2;
+        goto out;
+    }
+    for (int i = 0; i < n_in; i++) {
+        void *buf;
+        size_t len;
+        if ((rc = file_read_all(ins[i], (size_t)4 << 30, &buf, &len))) {
+            status = fail(rc);
+            goto out;
+        }
+        rc = npy_decode(buf, len, &tin[i]);
+        mem_free(buf);
+        if (rc) {
+            err_wrap(rc, "%s", ins[i]);
+            status = fail(rc);
+            goto out;
+        }
+    }
+    if ((rc = modrun_open(m, &s))) {
+        status = fail(rc);
+        goto out;
+    }
+    dump_ctx dc = {dump};
+    if (dump)
+        modrun_set_hook(s, dump_step, &dc);
+    if ((rc = modrun_run(s, tin, tout))) {
+        status = fail(rc);
+        goto out;
+    }
+    for (int i = 0; i < n_out; i++) {
+        void *buf;
+        size_t len;
+        if ((rc = npy_encode(&tout[i], &buf, &len))) {
+            status = fail(rc);
+            goto out;
+        }
+        rc = file_write_atomic(outs[i], buf, len);
+        mem_free(buf);
+        if (rc) {
+            status = fail(rc);
+            goto out;
+        }
+    }
+out:
+    for (int i = 0; i < RT_MAX; i++) {
+        mem_free(tin[i].data);
+        mem_free(tout[i].data);
+    }
+    modrun_close(s);
+    module_free(m);
+    return status;
+}
