@@ -32,8 +32,18 @@ int cli_flag(const char *arg, const char *name) { return strcmp(arg, name) == 0;
 int cli_error(const char *cmd, int status)
 {
     const char *msg = err_message();
-    fprintf(stderr, "rvvnn %s: error: %s (%s)\n", cmd, msg && *msg ? msg : status_description(status),
-            status_name(status));
+    if (!msg || !*msg)
+        msg = status_description(status);
+    /* Names in messages come from untrusted files: escape what a
+     * terminal would interpret. */
+    fprintf(stderr, "rvvnn %s: error: ", cmd);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fprintf(stderr, " (%s)\n", status_name(status));
     return EXIT_ERROR;
 }
 

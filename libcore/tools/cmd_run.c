@@ -267,9 +267,15 @@ int cmd_run(int argc, char **argv)
         }
         /* the given input binds the model's symbolic dims */
         int given = 0;
+        const ir_value *iv = &g->vals[g->inputs[i]];
         for (int b = 0; b < n_user_binds; b++)
-            given |= strcmp(binds[b].name, g->vals[g->inputs[i]].name) == 0;
-        if (!given && n_binds < MAX_ARGS) {
+            given |= strcmp(binds[b].name, iv->name) == 0;
+        /* Only open dims need binding; a fixed-shape mismatch is left to
+         * the executor, whose message compares whole shapes. */
+        int open_dims = iv->t.rank < 0;
+        for (int d = 0; d < iv->t.rank; d++)
+            open_dims |= iv->t.dims[d] < 0 || iv->dim_param[d] != NULL;
+        if (!given && open_dims && n_binds < MAX_ARGS) {
             binds[n_binds].name = g->vals[g->inputs[i]].name;
             binds[n_binds].rank = ins[i].rank;
             memcpy(binds[n_binds].dims, ins[i].dims, sizeof ins[i].dims);

@@ -357,6 +357,9 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
         rc = err_set(RV_EFORMAT, "model: no graph (not an ONNX model?)");
     else if (m->opset == -1 && mp->n_opset_import)
         rc = err_set(RV_EUNSUPPORTED, "model: does not import the ai.onnx domain");
+    else if (m->opset == -1 && m->ir_version >= 3)
+        rc = err_set(RV_EFORMAT, "model: IR version %lld but no opset_import (truncated file?)",
+                     (long long)m->ir_version);
     else if (m->opset != -1 && (m->opset < OPSET_MIN || m->opset > OPSET_MAX))
         rc = err_set(RV_EUNSUPPORTED, "model: ai.onnx opset %d is outside the supported range %d-%d",
                      m->opset, OPSET_MIN, OPSET_MAX);

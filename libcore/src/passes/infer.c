@@ -21,17 +21,17 @@ int pass_bind_inputs(ir_graph *g, const passes_options *opt)
         for (int i = 0; v >= 0 && i < g->n_inputs; i++)
             is_input |= g->inputs[i] == v;
         if (!is_input)
-            return err_set(RV_ENOTFOUND, "--input-shape: '%s' is not a graph input", pb->name);
+            return err_set(RV_ENOTFOUND, "input shape binding: '%s' is not a graph input", pb->name);
         ir_value *val = &g->vals[v];
         if (val->t.rank >= 0 && val->t.rank != pb->rank)
-            return err_set(RV_ESHAPE, "--input-shape: '%s' has rank %d in the model, %d given",
+            return err_set(RV_ESHAPE, "input '%s': rank %d in the model, %d given",
                            pb->name, val->t.rank, pb->rank);
         for (int d = 0; d < pb->rank; d++) {
             if (pb->dims[d] < 0)
-                return err_set(RV_ESHAPE, "--input-shape: '%s' dim %d is negative", pb->name, d);
+                return err_set(RV_ESHAPE, "input '%s': dim %d is negative", pb->name, d);
             if (val->t.rank >= 0 && val->t.dims[d] >= 0 && !val->dim_param[d] &&
                 val->t.dims[d] != pb->dims[d])
-                return err_set(RV_ESHAPE, "--input-shape: '%s' dim %d is %lld in the model, %lld given",
+                return err_set(RV_ESHAPE, "input '%s': dim %d is %lld in the model, %lld given",
                                pb->name, d, (long long)val->t.dims[d], (long long)pb->dims[d]);
         }
         /* A dim_param names the same extent everywhere it appears: bind
