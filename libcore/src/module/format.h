@@ -18,7 +18,7 @@
  *   WEIGHTS   constant tensors, each 64-byte aligned
  *
  * Tensor placement: ARENA (offset into the run's intermediate arena of
- * arena_bytes), WEIGHT (offset into WEIGHTS), INPUT / OUTPUT (index into
+ * arena_bytes, 64-byte aligned like WEIGHTS offsets), WEIGHT (offset into WEIGHTS), INPUT / OUTPUT (index into
  * the module's inputs / outputs, in order).
  *
  * Version history: 1 - first format. A loader refuses other versions. */

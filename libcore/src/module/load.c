@@ -121,6 +121,9 @@ static int check_tensor(const rvv_module *m, uint32_t id, const mod_tensor *t)
                        (unsigned long long)t->nbytes, nb);
     switch (t->place) {
     case MOD_T_ARENA:
+        if (t->offset % MOD_ALIGN)
+            return err_set(RV_EFORMAT, "module: tensor %u '%s': arena offset %llu is not %d-byte aligned",
+                           id, nm, (unsigned long long)t->offset, MOD_ALIGN);
         if (t->offset > h->arena_bytes || nb > h->arena_bytes - t->offset)
             return err_set(RV_EFORMAT, "module: tensor %u '%s': arena range %llu+%zu outside the %llu-byte "
                            "arena", id, nm, (unsigned long long)t->offset, nb,

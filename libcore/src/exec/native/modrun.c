@@ -23,7 +23,7 @@
 
 struct mod_session {
     const rvv_module *m;
-    unsigned char *arena;
+    unsigned char *arena, *arena_raw;
     unsigned char *code; /* executable copy of CODE (native only) */
     size_t code_map_len;
     uint64_t *argv;      /* scratch argument array */
@@ -123,7 +123,9 @@ int modrun_open(const rvv_module *m, mod_session **out)
     }
     s->argv_cap = cap;
     s->argv = mem_calloc(cap, sizeof *s->argv);
-    s->arena = mem_alloc((size_t)m->hdr->arena_bytes + 64);
+    /* 64-byte aligned base: arena offsets are multiples of 64 */
+    s->arena_raw = mem_alloc((size_t)m->hdr->arena_bytes + 128);
+    s->arena = s->arena_raw ? (unsigned char *)(((uintptr_t)s->arena_raw + 63) & ~(uintptr_t)63) : NULL;
     if (!s->argv || !s->arena) {
         modrun_close(s);
         return err_set(RV_ENOMEM, "cannot allocate the %llu-byte arena",
@@ -167,7 +169,7 @@ void modrun_close(mod_session *s)
     if (s->code)
         munmap(s->code, s->code_map_len);
 #endif
-    mem_free(s->arena);
+    mem_free(s->arena_raw);
     mem_free(s->argv);
     mem_free(s);
 }
