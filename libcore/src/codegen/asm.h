@@ -1,0 +1,92 @@
+/* asm.h - the code buffer the RVV generators write through: one
+ * function per instruction they use (named after its mnemonic), labels
+ * with forward branch fixups, and a sticky error so generators check
+ * once at the end. The encodings come from the ISA layer (isa/); this
+ * file only names registers and shapes the calls. */
+#ifndef RVVNN_CG_ASM_H
+#define RVVNN_CG_ASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* integer registers (ABI names) */
+enum {
+    ZERO = 0, RA = 1, SP = 2, T0 = 5, T1 = 6, T2 = 7, S0 = 8, S1 = 9,
+    A0 = 10, A1, A2, A3, A4, A5, A6, A7,
+    S2 = 18, S3, S4, S5, S6, S7, S8, S9, S10, S11,
+    T3 = 28, T4, T5, T6,
+};
+/* float registers */
+enum { FT0 = 0, FT1, FT2, FT3, FT4, FT5, FT6, FT7, FS0, FS1, FA0, FA1, FA2, FA3, FA4, FA5, FA6, FA7,
+       FS2, FS3, FS4, FS5, FS6, FS7, FS8, FS9, FS10, FS11, FT8, FT9, FT10, FT11 };
+
+typedef struct asm_fixup {
+    size_t at;   /* word index of the branch/jump */
+    int label;
+} asm_fixup;
+
+typedef struct cg_asm {
+    uint32_t *w;
+    size_t n, cap;
+    int err;               /* first error (sticky) */
+    size_t *labels;        /* word index per label, SIZE_MAX = unbound */
+    int n_labels, cap_labels;
+    asm_fixup *fix;
+    int n_fix, cap_fix;
+} cg_asm;
+
+void asm_init(cg_asm *a);
+void asm_free(cg_asm *a);
+/* Resolves labels; returns 0 or the first error (RV_E*), with the
+ * message naming the instruction that failed. */
+int asm_finish(cg_asm *a);
+int asm_label(cg_asm *a);
+void asm_bind(cg_asm *a, int label);
+
+/* scalar */
+void asm_li(cg_asm *a, int rd, int64_t imm);
+void asm_mv(cg_asm *a, int rd, int rs);
+void asm_addi(cg_asm *a, int rd, int rs1, int64_t imm); /* any imm: splits if needed (uses rd) */
+void asm_add(cg_asm *a, int rd, int rs1, int rs2);
+void asm_sub(cg_asm *a, int rd, int rs1, int rs2);
+void asm_mul(cg_asm *a, int rd, int rs1, int rs2);
+void asm_slli(cg_asm *a, int rd, int rs1, int sh);
+void asm_srli(cg_asm *a, int rd, int rs1, int sh);
+void asm_ld(cg_asm *a, int rd, int rs1, int imm);
+void asm_sd(cg_asm *a, int rs2, int rs1, int imm);
+void asm_flw(cg_asm *a, int frd, int rs1, int imm);
+void asm_fsw(cg_asm *a, int frs2, int rs1, int imm);
+void asm_fmv_w_x(cg_asm *a, int frd, int rs1);
+void asm_bnez(cg_asm *a, int rs, int label);
+void asm_beqz(cg_asm *a, int rs, int label);
+void asm_bltu(cg_asm *a, int rs1, int rs2, int label);
+void asm_j(cg_asm *a, int label);
+void asm_call(cg_asm *a, int label); /* jal ra, label */
+void asm_ret(cg_asm *a);
+
+/* vector configuration: lmul as 1,2,4,8 (or -2,-4,-8 for mf2..mf8) */
+void asm_vsetvli(cg_asm *a, int rd, int rs1, int sew, int lmul);   /* ta, ma */
+void asm_vsetivli(cg_asm *a, int rd, unsigned avl, int sew, int lmul);
+
+/* vector memory (unmasked) */
+void asm_vle(cg_asm *a, int sew, int vd, int rs1);
+void asm_vse(cg_asm *a, int sew, int vs3, int rs1);
+void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2);
+void asm_vsse(cg_asm *a, int sew, int vs3, int rs1, int rs2);
+
+/* vector float arithmetic: asm_vf(a, VF_ADD, vd, vs2, fs1) etc. */
+enum { VF_ADD, VF_SUB, VF_MUL, VF_DIV, VF_MIN, VF_MAX, VF_RSUB, VF_RDIV, VF_MACC, VF_NMSAC,
+       VF_MADD, VF_SGNJ, VF_SGNJN, VF_SGNJX, VF__COUNT };
+void asm_vv(cg_asm *a, int op, int vd, int vs2, int vs1);  /* .vv form */
+void asm_vf(cg_asm *a, int op, int vd, int vs2, int fs1);  /* .vf form */
+void asm_vfsqrt(cg_asm *a, int vd, int vs2);
+void asm_vfmv_v_f(cg_asm *a, int vd, int fs1);
+void asm_vmv_v_i(cg_asm *a, int vd, int imm5);
+void asm_vmv_v_v(cg_asm *a, int vd, int vs1);
+void asm_vfmv_f_s(cg_asm *a, int frd, int vs2);
+void asm_vfmv_s_f(cg_asm *a, int vd, int fs1);
+void asm_vfredusum(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vfredosum(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vfredmax(cg_asm *a, int vd, int vs2, int vs1);
+
+#endif
