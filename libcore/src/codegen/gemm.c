@@ -1,0 +1,389 @@
+/* gemm.c - RVV code for MatMul and Gemm (f32): a register-blocked
+ * outer-product microkernel.
+ *
+ * C[m, n0:n0+vl] for MR rows at a time is held in MR vector register
+ * groups; each k step loads one vector of B (vle32, or vlse32 when B is
+ * transposed and not constant) and, per row, one scalar of A (flw) and
+ * one vfmacc.vf. Constant B is packed at compile time into panels of Pw
+ * columns stored k-major (K x Pw contiguous), so the vector loads of a
+ * panel are unit-stride and the panel stays in L1 while all row blocks
+ * sweep it. Pw = VLMAX for a fixed VLEN; for vector-length agnostic
+ * code Pw = the VLMAX of the largest VLEN supported (1024) and a panel
+ * is strip-mined with vsetvli, so the same code is right at any VLEN.
+ *
+ * Shapes are static, so loop counts, strides and the M tail are
+ * constants in the code. The 2-D body is a local subroutine called once
+ * per batch with the batch's base pointers in s1..s3.
+ *
+ * Register use: a0 argument array; a1..a4 A, B, C, bias bases; s1..s3
+ * batch bases; s4 panel pointer; s5 column byte offset; s6 B k-step;
+ * s7/s8 A/C row-block pointers; s9 row-block count; s10 k-loop count;
+ * s11 B k pointer; t0 vl; t1 columns left in the panel; t2 B chunk
+ * pointer; a5-a7, t3-t6 the MR row pointers; s0 scratch. Saved
+ * registers and ra live in a 112-byte frame. */
+#include "codegen.h"
+#include "asm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MR_MAX 7
+#define K_UNROLL 8
+
+static const int row_reg[MR_MAX] = {A5, A6, A7, T3, T4, T5, T6};
+static const int a_freg[MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6};
+
+typedef struct gemm_plan {
+    int64_t M, N, K, batch;
+    int lmul, mr;
+    int64_t pw;             /* panel width (columns) */
+    int64_t a_row, a_k;     /* A strides in bytes */
+    int64_t b_k, b_n;       /* B strides in bytes (for packed B: b_n = 4, b_k = panel width * 4) */
+    int64_t c_row;          /* C row stride in bytes */
+    int packed;             /* B is a packed constant */
+    int has_bias;
+    int64_t a_batch[64], b_batch[64], c_batch[64]; /* byte offsets per batch */
+} gemm_plan;
+
+/* Adds imm to rd (rd may equal rs) using s0 as scratch when needed. */
+static void add_imm(cg_asm *a, int rd, int rs, int64_t imm)
+{
+    if (imm >= -2048 && imm <= 2047) {
+        asm_addi(a, rd, rs, imm);
+    } else {
+        asm_li(a, S0, imm);
+        asm_add(a, rd, rs, S0);
+    }
+}
+
+/* One block of mr rows for the current vl: acc init, k loop, store. */
+static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
+{
+    int L = p->lmul, vb = 32 - L;
+    for (int r = 0; r < mr; r++) {
+        if (r == 0)
+            asm_mv(a, row_reg[0], S7);
+        else
+            add_imm(a, row_reg[r], S7, p->a_row * r);
+    }
+    for (int r = 0; r < mr; r++) {
+        if (p->has_bias) {
+            asm_add(a, S0, A4, S5);
+            asm_vle(a, 32, r * L, S0);
+        } else {
+            asm_vmv_v_i(a, r * L, 0);
+        }
+    }
+    asm_mv(a, S11, T2);
+    int64_t full = p->K / K_UNROLL, rest = p->K % K_UNROLL;
+    /* one k step: B vector, then per row a scalar of A and an FMA */
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t steps = pass == 0 ? K_UNROLL : rest;
+        int loop = -1;
+        if (pass == 0) {
+            if (!full)
+                continue;
+            asm_li(a, S10, full);
+            loop = asm_label(a);
+            asm_bind(a, loop);
+        }
+        for (int64_t k = 0; k < steps; k++) {
+            if (p->b_n == 4)
+                asm_vle(a, 32, vb, S11);
+            else
+                asm_vlse(a, 32, vb, S11, S0), (void)0;
+            asm_add(a, S11, S11, S6);
+            for (int r = 0; r < mr; r++)
+                asm_flw(a, a_freg[r], row_reg[r], (int)(k * p->a_k));
+            for (int r = 0; r < mr; r++)
+                asm_vf(a, VF_MACC, r * L, vb, a_freg[r]);
+        }
+        if (pass == 0) {
+            for (int r = 0; r < mr; r++)
+                add_imm(a, row_reg[r], row_reg[r], p->a_k * K_UNROLL);
+            asm_addi(a, S10, S10, -1);
+            asm_bnez(a, S10, loop);
+        }
+    }
+    for (int r = 0; r < mr; r++) {
+        if (r == 0)
+            asm_mv(a, row_reg[0], S8);
+        else
+            add_imm(a, row_reg[r], S8, p->c_row * r);
+        asm_vse(a, 32, r * L, row_reg[r]);
+    }
+}
+
+/* A panel of width w starting at s4 (B) / s5 (column bytes). */
+static void emit_panel(cg_asm *a, const gemm_plan *p, int64_t w)
+{
+    int L = p->lmul;
+    asm_li(a, T1, w);
+    asm_mv(a, T2, S4);
+    int chunk = asm_label(a);
+    asm_bind(a, chunk);
+    asm_vsetvli(a, T0, T1, 32, L);
+    if (p->b_n != 4)
+        asm_li(a, S0, p->b_n); /* vlse32 stride, reloaded: s0 is scratch elsewhere */
+    asm_mv(a, S7, S1);
+    asm_add(a, S8, S3, S5);
+    int64_t blocks = p->M / p->mr, tail = p->M % p->mr;
+    if (blocks) {
+        asm_li(a, S9, blocks);
+        int rows = asm_label(a);
+        asm_bind(a, rows);
+        emit_micro(a, p, p->mr);
+        if (p->b_n != 4)
+            asm_li(a, S0, p->b_n);
+        add_imm(a, S7, S7, p->a_row * p->mr);
+        add_imm(a, S8, S8, p->c_row * p->mr);
+        asm_addi(a, S9, S9, -1);
+        asm_bnez(a, S9, rows);
+    }
+    if (tail)
+        emit_micro(a, p, (int)tail);
+    /* advance by vl columns: B chunk pointer and column offset */
+    asm_sub(a, T1, T1, T0);
+    asm_li(a, S0, p->b_n);
+    asm_mul(a, S0, S0, T0);
+    asm_add(a, T2, T2, S0);
+    asm_slli(a, S0, T0, 2);
+    asm_add(a, S5, S5, S0);
+    asm_bnez(a, T1, chunk);
+}
+
+static void emit_body(cg_asm *a, const gemm_plan *p)
+{
+    asm_mv(a, S4, S2);
+    asm_li(a, S5, 0);
+    int64_t full = p->N / p->pw, last = p->N % p->pw;
+    for (int64_t i = 0; i < full; i++) {
+        asm_li(a, S6, p->b_k);
+        emit_panel(a, p, p->pw);
+        add_imm(a, S4, S4, p->packed ? p->K * p->pw * 4 : p->pw * p->b_n);
+        if (full > 4 && i == 0) {
+            /* more panels: loop instead of repeating the panel code */
+            asm_li(a, S10, full - 1);
+            int lp = asm_label(a);
+            asm_bind(a, lp);
+            asm_sd(a, S10, SP, 104);
+            asm_li(a, S6, p->b_k);
+            emit_panel(a, p, p->pw);
+            add_imm(a, S4, S4, p->packed ? p->K * p->pw * 4 : p->pw * p->b_n);
+            asm_ld(a, S10, SP, 104);
+            asm_addi(a, S10, S10, -1);
+            asm_bnez(a, S10, lp);
+            break;
+        }
+    }
+    if (last) {
+        asm_li(a, S6, p->packed ? last * 4 : p->b_k);
+        emit_panel(a, p, last);
+    }
+    asm_ret(a);
+}
+
+static const int saved[13] = {RA, S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11};
+
+static int emit_kernel(const gemm_plan *p, cg_asm *a)
+{
+    asm_addi(a, SP, SP, -128);
+    for (int i = 0; i < 13; i++)
+        asm_sd(a, saved[i], SP, i * 8);
+    asm_ld(a, A1, A0, 0);
+    asm_ld(a, A2, A0, 8);
+    if (p->has_bias) {
+        asm_ld(a, A4, A0, 16);
+        asm_ld(a, A3, A0, 24);
+    } else {
+        asm_ld(a, A3, A0, 16);
+    }
+    int body = asm_label(a);
+    for (int64_t b = 0; b < p->batch; b++) {
+        add_imm(a, S1, A1, p->a_batch[b]);
+        add_imm(a, S2, A2, p->b_batch[b]);
+        add_imm(a, S3, A3, p->c_batch[b]);
+        asm_call(a, body);
+    }
+    for (int i = 0; i < 13; i++)
+        asm_ld(a, saved[i], SP, i * 8);
+    asm_addi(a, SP, SP, 128);
+    asm_ret(a);
+    asm_bind(a, body);
+    emit_body(a, p);
+    return asm_finish(a);
+}
+
+/* Copies constant B (K x N with strides in elements) into panels. */
+static float *pack_b(const float *b, int64_t K, int64_t N, int64_t sk, int64_t sn, int64_t pw,
+                     size_t *bytes)
+{
+    float *out = mem_alloc((size_t)(K * N) * sizeof(float) + 4);
+    if (!out)
+        return NULL;
+    float *o = out;
+    for (int64_t n0 = 0; n0 < N; n0 += pw) {
+        int64_t w = N - n0 < pw ? N - n0 : pw;
+        for (int64_t k = 0; k < K; k++)
+            for (int64_t j = 0; j < w; j++)
+                *o++ = b[k * sk + (n0 + j) * sn];
+    }
+    *bytes = (size_t)(K * N) * sizeof(float);
+    return out;
+}
+
+static int decline(cg_ctx *c, const char *why)
+{
+    c->fallback_reason = why;
+    return RV_EUNSUPPORTED;
+}
+
+int cg_gemm(cg_ctx *c, const ir_node *n)
+{
+    const ir_graph *g = c->g;
+    const ir_value *va = &g->vals[n->in[0]], *vb = &g->vals[n->in[1]], *vc = &g->vals[n->out[0]];
+    const ir_value *vbias = NULL;
+    int is_gemm = n->op == OP_Gemm, trans_b = 0;
+    if (va->t.dtype != DT_F32 || vb->t.dtype != DT_F32 || vc->t.dtype != DT_F32)
+        return decline(c, "not float32");
+    if (va->t.rank < 2 || vb->t.rank < 2 || va->dynamic || vb->dynamic)
+        return decline(c, "1-D or dynamic operands");
+    if (is_gemm) {
+        if (ir_attr_int(n, "transA", 0) || ir_attr_float(n, "alpha", 1.0f) != 1.0f)
+            return decline(c, "Gemm with transA or alpha != 1");
+        trans_b = (int)ir_attr_int(n, "transB", 0);
+        if (n->n_in > 2 && n->in[2] >= 0) {
+            vbias = &g->vals[n->in[2]];
+            int64_t nb = vbias->t.rank ? vbias->t.dims[vbias->t.rank - 1] : 1;
+            if (vbias->kind != VAL_CONST || ir_attr_float(n, "beta", 1.0f) != 1.0f ||
+                vbias->t.dtype != DT_F32 || !(vbias->t.rank == 1 || (vbias->t.rank == 2 && vbias->t.dims[0] == 1)) ||
+                nb != vc->t.dims[1])
+                return decline(c, "Gemm bias other than a constant row vector with beta 1");
+        }
+    }
+    gemm_plan *p = mem_calloc(1, sizeof *p);
+    if (!p)
+        return err_set(RV_ENOMEM, "out of memory");
+    int ra = va->t.rank, rb = vb->t.rank, rc_ = vc->t.rank;
+    p->M = va->t.dims[ra - 2];
+    p->K = va->t.dims[ra - 1];
+    p->N = vc->t.dims[rc_ - 1];
+    int64_t kb = trans_b ? vb->t.dims[rb - 1] : vb->t.dims[rb - 2];
+    if (kb != p->K || (trans_b ? vb->t.dims[rb - 2] : vb->t.dims[rb - 1]) != p->N) {
+        mem_free(p);
+        return decline(c, "operand shapes do not line up");
+    }
+    /* batch: output dims before the last two; A/B broadcast over them */
+    int64_t batch = 1;
+    for (int d = 0; d < rc_ - 2; d++)
+        batch *= vc->t.dims[d];
+    if (batch > 64 || p->K == 0 || p->M == 0 || p->N == 0) {
+        mem_free(p);
+        return decline(c, "more than 64 batches or an empty dimension");
+    }
+    p->batch = batch;
+    for (int64_t b = 0; b < batch; b++) {
+        int64_t rem = b, oa = 0, ob = 0, sa = p->M * p->K, sb = p->K * p->N;
+        for (int d = rc_ - 3; d >= 0; d--) {
+            int64_t i = rem % vc->t.dims[d];
+            rem /= vc->t.dims[d];
+            int da = d - (rc_ - ra), db = d - (rc_ - rb);
+            if (da >= 0) {
+                if (va->t.dims[da] != 1)
+                    oa += i * sa;
+                sa *= va->t.dims[da];
+            }
+            if (db >= 0) {
+                if (vb->t.dims[db] != 1)
+                    ob += i * sb;
+                sb *= vb->t.dims[db];
+            }
+        }
+        p->a_batch[b] = oa * 4;
+        p->b_batch[b] = ob; /* elements; scaled below */
+        p->c_batch[b] = b * p->M * p->N * 4;
+    }
+    p->lmul = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
+    p->mr = 32 / p->lmul - 1 < MR_MAX ? 32 / p->lmul - 1 : MR_MAX;
+    p->a_row = p->K * 4;
+    p->a_k = 4;
+    p->c_row = p->N * 4;
+    p->has_bias = vbias != NULL;
+    unsigned vlen_for_panels = c->tgt->vlen ? c->tgt->vlen : 1024;
+    int64_t vlmax = (int64_t)vlen_for_panels * p->lmul / 32;
+    uint32_t idb;
+    int rc;
+    float *packed = NULL;
+    if (vb->kind == VAL_CONST) {
+        /* pack every distinct batch of B */
+        p->packed = 1;
+        p->pw = vlmax;
+        int64_t nbb = 1;
+        for (int d = 0; d < rb - 2; d++)
+            nbb *= vb->t.dims[d];
+        size_t one, total = 0;
+        packed = mem_alloc((size_t)(nbb * p->K * p->N) * 4 + 4);
+        if (!packed) {
+            mem_free(p);
+            return err_set(RV_ENOMEM, "out of memory packing '%s'", vb->name);
+        }
+        for (int64_t q = 0; q < nbb; q++) {
+            const float *src = (const float *)vb->t.data + q * p->K * p->N;
+            float *pk = trans_b ? pack_b(src, p->K, p->N, 1, p->K, p->pw, &one)
+                                : pack_b(src, p->K, p->N, p->N, 1, p->pw, &one);
+            if (!pk) {
+                mem_free(packed);
+                mem_free(p);
+                return err_set(RV_ENOMEM, "out of memory packing '%s'", vb->name);
+            }
+            memcpy((char *)packed + total, pk, one);
+            total += one;
+            mem_free(pk);
+        }
+        for (int64_t b = 0; b < batch; b++)
+            p->b_batch[b] *= 4; /* element offset of a batch == packed offset */
+        p->b_n = 4;
+        p->b_k = p->pw * 4;
+        tensor pt = {DT_F32, 1, {(int64_t)(total / 4)}, NULL, 0};
+        char name[256];
+        snprintf(name, sizeof name, "%s.packed%lld", vb->name, (long long)p->pw);
+        rc = cg_weight(c, name, &pt, packed, &idb);
+        mem_free(packed);
+    } else {
+        if (trans_b) {
+            mem_free(p);
+            return decline(c, "transposed non-constant B");
+        }
+        p->pw = p->N;
+        p->b_n = 4;
+        p->b_k = p->N * 4;
+        for (int64_t b = 0; b < batch; b++)
+            p->b_batch[b] *= 4;
+        rc = cg_value_tensor(c, n->in[1], &idb);
+    }
+    uint64_t ids[4];
+    uint32_t id;
+    int k = 0;
+    if (!rc && !(rc = cg_value_tensor(c, n->in[0], &id)))
+        ids[k++] = id;
+    ids[k++] = idb;
+    if (!rc && vbias && !(rc = cg_value_tensor(c, n->in[2], &id)))
+        ids[k++] = id;
+    if (!rc && !(rc = cg_value_tensor(c, n->out[0], &id)))
+        ids[k++] = id;
+    if (rc) {
+        mem_free(p);
+        return rc;
+    }
+    cg_asm a;
+    asm_init(&a);
+    rc = emit_kernel(p, &a);
+    if (!rc) {
+        uint64_t flops = (uint64_t)(2 * p->M * p->N * p->K * p->batch);
+        uint64_t bytes = (uint64_t)(4 * p->batch * (p->M * p->K + p->K * p->N + p->M * p->N));
+        rc = cg_step(c, n, ids, (uint32_t)(k - 1), 1, NULL, 0, a.w, a.n * 4, flops, bytes);
+    }
+    asm_free(&a);
+    mem_free(p);
+    return rc;
+}
