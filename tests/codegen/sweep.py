@@ -126,7 +126,34 @@ def gemm_cases():
                                 [vi("y", (5, 33))], [numpy_helper.from_array(f32(515, 33), "b")]), [f32(5, 515)])
 
 
+def eltwise_cases():
+    shapes = [((1,), (1,)), ((7,), (7,)), ((33,), (1,)), ((2, 3, 129), (129,)), ((5, 31), (5, 1)),
+              ((2, 2, 9, 17), (2, 1, 1, 17)), ((1,), (4, 257)), ((3, 1, 5), (1, 4, 5))]
+    if QUICK:
+        shapes = shapes[2:5]
+    for op in BINARY_OPS:
+        for i, (sa, sb) in enumerate(shapes):
+            ys = np.broadcast_shapes(sa, sb)
+            a, b = f32(*sa), f32(*sb)
+            if op == "Div":
+                b = np.where(np.abs(b) < 0.1, 0.5, b).astype(np.float32)
+            yield ("%s_%d" % (op.lower(), i), model(helper.make_node(op, ["a", "b"], ["y"]),
+                   [vi("a", sa), vi("b", sb)], [vi("y", ys)], []), [a, b])
+    for op in UNARY_OPS:
+        for i, s in enumerate([(1,), (31,), (4, 33), (3, 5, 129)]):
+            x = f32(*s)
+            if op in ("Sqrt",):
+                x = np.abs(x)
+            yield ("%s_%d" % (op.lower(), i), model(helper.make_node(op, ["x"], ["y"]), [vi("x", s)],
+                   [vi("y", s)], []), [x])
+
+
+BINARY_OPS = ["Add"]
+UNARY_OPS = ["Relu"]
+
 FAMILIES = {
+    # IEEE f32 add/sub/mul/div/sqrt/max are correctly rounded on both sides: exact
+    "eltwise": (eltwise_cases, 0.0, 0.0),
     # f32 accumulation vs the double reference: 1e-5 of the magnitude, 1e-4 relative
     "gemm": (gemm_cases, 1e-5, 1e-4),
 }

@@ -22,7 +22,7 @@
  * pointer; a5-a7, t3-t6 the MR row pointers; s0 scratch. Saved
  * registers and ra live in a 112-byte frame. */
 #include "codegen.h"
-#include "asm.h"
+#include "frame.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,17 +44,6 @@ typedef struct gemm_plan {
     int has_bias;
     int64_t a_batch[64], b_batch[64], c_batch[64]; /* byte offsets per batch */
 } gemm_plan;
-
-/* Adds imm to rd (rd may equal rs) using s0 as scratch when needed. */
-static void add_imm(cg_asm *a, int rd, int rs, int64_t imm)
-{
-    if (imm >= -2048 && imm <= 2047) {
-        asm_addi(a, rd, rs, imm);
-    } else {
-        asm_li(a, S0, imm);
-        asm_add(a, rd, rs, S0);
-    }
-}
 
 /* One block of mr rows for the current vl: acc init, k loop, store. */
 static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
@@ -166,11 +155,11 @@ static void emit_body(cg_asm *a, const gemm_plan *p)
             asm_li(a, S10, full - 1);
             int lp = asm_label(a);
             asm_bind(a, lp);
-            asm_sd(a, S10, SP, 104);
+            asm_sd(a, S10, SP, FRAME_SPARE);
             asm_li(a, S6, p->b_k);
             emit_panel(a, p, p->pw);
             add_imm(a, S4, S4, p->packed ? p->K * p->pw * 4 : p->pw * p->b_n);
-            asm_ld(a, S10, SP, 104);
+            asm_ld(a, S10, SP, FRAME_SPARE);
             asm_addi(a, S10, S10, -1);
             asm_bnez(a, S10, lp);
             break;
@@ -183,13 +172,9 @@ static void emit_body(cg_asm *a, const gemm_plan *p)
     asm_ret(a);
 }
 
-static const int saved[13] = {RA, S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11};
-
 static int emit_kernel(const gemm_plan *p, cg_asm *a)
 {
-    asm_addi(a, SP, SP, -128);
-    for (int i = 0; i < 13; i++)
-        asm_sd(a, saved[i], SP, i * 8);
+    frame_enter(a);
     asm_ld(a, A1, A0, 0);
     asm_ld(a, A2, A0, 8);
     if (p->has_bias) {
@@ -205,10 +190,7 @@ static int emit_kernel(const gemm_plan *p, cg_asm *a)
         add_imm(a, S3, A3, p->c_batch[b]);
         asm_call(a, body);
     }
-    for (int i = 0; i < 13; i++)
-        asm_ld(a, saved[i], SP, i * 8);
-    asm_addi(a, SP, SP, 128);
-    asm_ret(a);
+    frame_leave(a);
     asm_bind(a, body);
     emit_body(a, p);
     return asm_finish(a);
