@@ -72,5 +72,23 @@ int main(void)
     EMIT(asm_vfredusum(&a, 1, 8, 2), "vfredusum.vs v1, v8, v2");
     EMIT(asm_vfredosum(&a, 1, 8, 2), "vfredosum.vs v1, v8, v2");
     EMIT(asm_vfredmax(&a, 1, 8, 2), "vfredmax.vs v1, v8, v2");
+    EMIT(asm_vfcvt_x_f(&a, 8, 16), "vfcvt.x.f.v v8, v16");
+    EMIT(asm_vfcvt_f_x(&a, 8, 16), "vfcvt.f.x.v v8, v16");
+    EMIT(asm_vadd_vx(&a, 8, 16, A3), "vadd.vx v8, v16, a3");
+    EMIT(asm_vadd_vi(&a, 8, 16, -5), "vadd.vi v8, v16, -5");
+    EMIT(asm_vsll_vi(&a, 8, 16, 23), "vsll.vi v8, v16, 23");
+    EMIT(asm_vmf_vf(&a, VMF_LT, 0, 16, FA0), "vmflt.vf v0, v16, fa0");
+    EMIT(asm_vmf_vf(&a, VMF_GT, 0, 16, FA0), "vmfgt.vf v0, v16, fa0");
+    EMIT(asm_vmf_vf(&a, VMF_GE, 1, 16, FA0), "vmfge.vf v1, v16, fa0");
+    EMIT(asm_vmf_vf(&a, VMF_LE, 1, 16, FA0), "vmfle.vf v1, v16, fa0");
+    EMIT(asm_vmf_vf(&a, VMF_EQ, 1, 16, FA0), "vmfeq.vf v1, v16, fa0");
+    EMIT(asm_vmf_vf(&a, VMF_NE, 1, 16, FA0), "vmfne.vf v1, v16, fa0");
+    EMIT(asm_vmerge_vvm(&a, 8, 16, 24), "vmerge.vvm v8, v16, v24, v0");
+    EMIT(asm_vfmerge_vfm(&a, 8, 16, FA1), "vfmerge.vfm v8, v16, fa1, v0");
+    EMIT((asm_label(&a), asm_call(&a, 0), asm_bind(&a, 0), asm_finish(&a)), "jal ra, 1f; 1:");
+    EMIT(asm_vsra_vi(&a, 8, 16, 1), "vsra.vi v8, v16, 1");
+    EMIT(asm_vsub_vv(&a, 8, 16, 24), "vsub.vv v8, v16, v24");
+    EMIT(asm_vmf_vv(&a, VMF_NE, 0, 16, 16), "vmfne.vv v0, v16, v16");
+    EMIT(asm_vmf_vv(&a, VMF_LT, 0, 16, 8), "vmflt.vv v0, v16, v8");
     return 0;
 }

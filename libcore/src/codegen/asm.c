@@ -306,3 +306,32 @@ void asm_vfmv_s_f(cg_asm *a, int vd, int fs1) { opv(a, 0x10, 5, vd, 0, fs1); }
 void asm_vfredusum(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x01, 1, vd, vs2, vs1); }
 void asm_vfredosum(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x03, 1, vd, vs2, vs1); }
 void asm_vfredmax(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x07, 1, vd, vs2, vs1); }
+
+void asm_vfcvt_x_f(cg_asm *a, int vd, int vs2) { opv(a, 0x12, 1, vd, vs2, 1); }
+void asm_vfcvt_f_x(cg_asm *a, int vd, int vs2) { opv(a, 0x12, 1, vd, vs2, 3); }
+void asm_vadd_vx(cg_asm *a, int vd, int vs2, int rs1) { opv(a, 0x00, 4, vd, vs2, rs1); }
+void asm_vadd_vi(cg_asm *a, int vd, int vs2, int imm5) { opv(a, 0x00, 3, vd, vs2, imm5 & 31); }
+void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5) { opv(a, 0x25, 3, vd, vs2, uimm5 & 31); }
+void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5) { opv(a, 0x29, 3, vd, vs2, uimm5 & 31); }
+void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x02, 0, vd, vs2, vs1); }
+
+static const uint32_t vmf_funct6[] = {[VMF_EQ] = 0x18, [VMF_LE] = 0x19, [VMF_LT] = 0x1b,
+                                      [VMF_NE] = 0x1c, [VMF_GT] = 0x1d, [VMF_GE] = 0x1f};
+
+void asm_vmf_vf(cg_asm *a, int cmp, int vd, int vs2, int fs1) { opv(a, vmf_funct6[cmp], 5, vd, vs2, fs1); }
+
+void asm_vmf_vv(cg_asm *a, int cmp, int vd, int vs2, int vs1)
+{
+    if (cmp == VMF_GT || cmp == VMF_GE)
+        bad(a, "vmfgt/vmfge have no .vv form");
+    opv(a, vmf_funct6[cmp], 1, vd, vs2, vs1);
+}
+
+/* vm = 0: the v0.t forms */
+static void opv_m(cg_asm *a, uint32_t f6, uint32_t f3, int vd, int vs2, int v1)
+{
+    put(a, f6 << 26 | (uint32_t)vs2 << 20 | (uint32_t)v1 << 15 | f3 << 12 | (uint32_t)vd << 7 | 0x57);
+}
+
+void asm_vmerge_vvm(cg_asm *a, int vd, int vs2, int vs1) { opv_m(a, 0x17, 0, vd, vs2, vs1); }
+void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1) { opv_m(a, 0x17, 5, vd, vs2, fs1); }

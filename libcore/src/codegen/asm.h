@@ -89,4 +89,20 @@ void asm_vfredusum(cg_asm *a, int vd, int vs2, int vs1);
 void asm_vfredosum(cg_asm *a, int vd, int vs2, int vs1);
 void asm_vfredmax(cg_asm *a, int vd, int vs2, int vs1);
 
+/* conversions (dynamic rounding mode: round to nearest even by default) */
+void asm_vfcvt_x_f(cg_asm *a, int vd, int vs2);      /* float -> int, frm */
+void asm_vfcvt_f_x(cg_asm *a, int vd, int vs2);      /* int -> float */
+/* integer ops on the bit patterns */
+void asm_vadd_vx(cg_asm *a, int vd, int vs2, int rs1);
+void asm_vadd_vi(cg_asm *a, int vd, int vs2, int imm5);
+void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5);
+void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5);
+void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1);
+/* compares into a mask register, and merges under v0 */
+enum { VMF_EQ, VMF_LE, VMF_LT, VMF_NE, VMF_GT, VMF_GE };
+void asm_vmf_vf(cg_asm *a, int cmp, int vd, int vs2, int fs1);
+void asm_vmf_vv(cg_asm *a, int cmp, int vd, int vs2, int vs1); /* EQ, LE, LT, NE only */
+void asm_vmerge_vvm(cg_asm *a, int vd, int vs2, int vs1);  /* vd = v0 ? vs1 : vs2 */
+void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1); /* vd = v0 ? f : vs2 */
+
 #endif

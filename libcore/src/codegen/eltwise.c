@@ -1,21 +1,24 @@
 /* eltwise.c - RVV code for elementwise f32 operators with numpy
  * broadcasting: Add, Sub, Mul, Div, Max, Min, Pow by a constant 2, 1 or
- * 0.5, and Relu, Neg, Abs, Sqrt, Reciprocal, Clip with constant bounds.
+ * 0.5, and Relu, Neg, Abs, Sqrt, Reciprocal, Clip with constant bounds,
+ * Exp and Erf (vmath.c polynomials).
  *
  * Output dims are collapsed (size-1 dims dropped, neighbours merged when
  * both inputs stay contiguous across them) into at most three outer
  * loops around one strip-mined inner loop. An input broadcast along the
  * inner dim becomes a scalar operand (.vf form; vfrsub/vfrdiv when it is
- * the left operand of Sub/Div). These operations are correctly rounded
- * in IEEE f32, so results equal the reference executor's bit for bit. */
+ * the left operand of Sub/Div). The arithmetic ones are correctly rounded
+ * in IEEE f32, so results equal the reference executor's bit for bit;
+ * Exp and Erf are within the bounds documented in vmath.c. */
 #include "codegen.h"
 #include "frame.h"
+#include "vmath.h"
 #include "../exec/ref/ref.h"
 
 #include <math.h>
 #include <string.h>
 
-enum { U_NONE, U_RELU, U_NEG, U_ABS, U_SQRT, U_RECIP, U_CLIP, U_SQUARE, U_COPY };
+enum { U_NONE, U_RELU, U_NEG, U_ABS, U_SQRT, U_RECIP, U_CLIP, U_SQUARE, U_COPY, U_EXP, U_ERF };
 
 typedef struct ew_op {
     const char *name;
@@ -32,7 +35,8 @@ static const ew_op ew_ops[] = {
     {"Relu", 0, 0, 0, U_RELU},       {"Neg", 0, 0, 0, U_NEG},
     {"Abs", 0, 0, 0, U_ABS},         {"Sqrt", 0, 0, 0, U_SQRT},
     {"Reciprocal", 0, 0, 0, U_RECIP}, {"Clip", 0, 0, 0, U_CLIP},
-    {"Pow", 0, 0, 0, U_NONE},
+    {"Pow", 0, 0, 0, U_NONE},        {"Exp", 0, 0, 0, U_EXP},
+    {"Erf", 0, 0, 0, U_ERF},
 };
 
 #define EW_LEVELS 3
@@ -101,6 +105,8 @@ static void emit_inner(cg_asm *a, const ew_plan *p, int l)
             asm_vf(a, VF_MAX, vy, va, FA2);
             asm_vf(a, VF_MIN, vy, vy, FA3);
             break;
+        case U_EXP: vmath_exp(a, vy, va, 12, 16); break;
+        case U_ERF: vmath_erf(a, vy, va, 12, 16, 20); break;
         }
     }
     asm_vse(a, 32, vy, T4);
@@ -238,6 +244,9 @@ int cg_eltwise(cg_ctx *c, const ir_node *n)
     if (collapse(&p, &y->t, &g->vals[n->in[0]].t, tb))
         return decline(c, "broadcast pattern needs more than 3 loop levels");
     p.lmul = c->tgt->lmul_max;
+    /* the math sequences need five register groups besides v0 */
+    if ((p.unary == U_EXP || p.unary == U_ERF) && p.lmul > 4)
+        p.lmul = 4;
     p.break_tail = c->tgt->break_tail_op[0] && !strcmp(c->tgt->break_tail_op, n->op_type);
     uint64_t ids[3];
     uint32_t id;
