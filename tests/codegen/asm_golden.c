@@ -90,5 +90,10 @@ int main(void)
     EMIT(asm_vsub_vv(&a, 8, 16, 24), "vsub.vv v8, v16, v24");
     EMIT(asm_vmf_vv(&a, VMF_NE, 0, 16, 16), "vmfne.vv v0, v16, v16");
     EMIT(asm_vmf_vv(&a, VMF_LT, 0, 16, 8), "vmflt.vv v0, v16, v8");
+    EMIT(asm_fop_s(&a, FS_ADD, FA0, FA1, FT2), "fadd.s fa0, fa1, ft2");
+    EMIT(asm_fop_s(&a, FS_SUB, FA0, FA1, FT2), "fsub.s fa0, fa1, ft2");
+    EMIT(asm_fop_s(&a, FS_MUL, FA0, FA1, FT2), "fmul.s fa0, fa1, ft2");
+    EMIT(asm_fop_s(&a, FS_DIV, FA0, FA1, FT2), "fdiv.s fa0, fa1, ft2");
+    EMIT(asm_fsqrt_s(&a, FT3, FT4), "fsqrt.s ft3, ft4");
     return 0;
 }

@@ -208,6 +208,14 @@ void asm_fsw(cg_asm *a, int frs2, int rs1, int imm)
 
 void asm_fmv_w_x(cg_asm *a, int frd, int rs1) { put(a, r_type(0x78, 0, rs1, 0, frd, 0x53)); }
 
+void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2)
+{
+    static const uint32_t f7[] = {[FS_ADD] = 0x00, [FS_SUB] = 0x04, [FS_MUL] = 0x08, [FS_DIV] = 0x0c};
+    put(a, r_type(f7[op], frs2, frs1, 7, frd, 0x53));
+}
+
+void asm_fsqrt_s(cg_asm *a, int frd, int frs1) { put(a, r_type(0x2c, 0, frs1, 7, frd, 0x53)); }
+
 static void branch(cg_asm *a, uint32_t f3, int rs1, int rs2, int label)
 {
     fixup(a, label);

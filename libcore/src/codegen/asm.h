@@ -57,6 +57,10 @@ void asm_sd(cg_asm *a, int rs2, int rs1, int imm);
 void asm_flw(cg_asm *a, int frd, int rs1, int imm);
 void asm_fsw(cg_asm *a, int frs2, int rs1, int imm);
 void asm_fmv_w_x(cg_asm *a, int frd, int rs1);
+/* scalar f32 arithmetic, dynamic rounding (round to nearest even) */
+enum { FS_ADD, FS_SUB, FS_MUL, FS_DIV };
+void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2);
+void asm_fsqrt_s(cg_asm *a, int frd, int frs1);
 void asm_bnez(cg_asm *a, int rs, int label);
 void asm_beqz(cg_asm *a, int rs, int label);
 void asm_bltu(cg_asm *a, int rs1, int rs2, int label);
