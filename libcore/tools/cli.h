@@ -12,6 +12,7 @@
 #include "util/tensor.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum { EXIT_OK = 0, EXIT_MISMATCH = 1, EXIT_ERROR = 2 };
 
@@ -48,5 +49,7 @@ int cli_compare(const char *name, const tensor *got, const tensor *want, double 
 int cli_parse_dims(const char *s, size_t n, int64_t *dims);
 
 double cli_now_ms(void);
+/* Writes s as a JSON string literal (quotes, escapes) to f. */
+void cli_json_str(FILE *f, const char *s);
 
 #endif
