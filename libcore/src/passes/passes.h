@@ -1,8 +1,8 @@
 /* passes.h - the graph pipeline between import and execution/codegen.
  *
  * passes_run() binds symbolic input dims, infers every static shape,
- * folds constant subgraphs, removes dead nodes and plans intermediate
- * memory, in that order (pipeline.c is the list). Each pass is one file. */
+ * folds constant subgraphs, rewrites exporter patterns into single ops,
+ * removes dead nodes and plans intermediate memory, in that order (pipeline.c is the list). Each pass is one file. */
 #ifndef RVVNN_PASSES_H
 #define RVVNN_PASSES_H
 
@@ -19,10 +19,12 @@ typedef struct passes_options {
     const pass_binding *bindings; /* --input-shape name=2x128 */
     int n_bindings;
     size_t fold_limit_bytes;      /* largest constant a fold may create; 0 = default 64 MiB */
+    int no_canonicalize;          /* keep exporter patterns as they are */
+    int n_rewrites;               /* out: patterns rewritten */
     int no_fold;                  /* keep every node (debugging, rvvnn check) */
     int verbose;                  /* fill the timings below */
-    double pass_ms[8];
-    const char *pass_names[8];
+    double pass_ms[12];
+    const char *pass_names[12];
     int n_passes;
 } passes_options;
 
@@ -32,6 +34,7 @@ int passes_run(ir_model *m, passes_options *opt);
 int pass_bind_inputs(ir_graph *g, const passes_options *opt);
 int pass_infer_shapes(ir_graph *g);
 int pass_fold_constants(ir_graph *g, const passes_options *opt);
+int pass_canonicalize(ir_graph *g, int *n_rewrites);
 int pass_dce(ir_graph *g);
 int pass_plan_memory(ir_graph *g);
 

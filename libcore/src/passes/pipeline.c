@@ -13,7 +13,7 @@ static double now_ms(void)
 
 static void record(passes_options *opt, const char *name, double t0)
 {
-    if (opt && opt->n_passes < 8) {
+    if (opt && opt->n_passes < 12) {
         opt->pass_names[opt->n_passes] = name;
         opt->pass_ms[opt->n_passes++] = now_ms() - t0;
     }
@@ -38,6 +38,15 @@ int passes_run(ir_model *m, passes_options *opt)
         if ((rc = pass_fold_constants(g, opt)))
             return rc;
         record(opt, "fold", t0);
+    }
+    if (!(opt && opt->no_canonicalize)) {
+        int n_rw = 0;
+        t0 = now_ms();
+        if ((rc = pass_canonicalize(g, &n_rw)))
+            return rc;
+        if (opt)
+            opt->n_rewrites = n_rw;
+        record(opt, "canonicalize", t0);
     }
     t0 = now_ms();
     if ((rc = pass_dce(g)))
