@@ -36,6 +36,12 @@ int ref_run(const ir_graph *g, const ref_options *opt, const tensor *inputs, ten
 /* Runs a subgraph with a parent frame (If/Loop bodies). */
 int ref_run_frame(const ir_graph *g, exec_frame *parent, const tensor *inputs, tensor *outputs);
 
+/* Runs one node of g on the given input tensors (NULL for omitted
+ * optional inputs): shape function, allocation, kernel. outs[k].data is
+ * mem_alloc'd (caller frees). Used by rvvnn check to re-run a step on
+ * the inputs a module actually saw. */
+int ref_run_node(const ir_graph *g, int node, tensor *const *ins, tensor *outs);
+
 /* The single OpenMP parallel site: calls fn(arg, begin, end) over
  * [0, n) in contiguous chunks. Each index is processed exactly once and
  * by code that does not depend on the chunking, so results are the same

@@ -70,6 +70,7 @@ static int check_input(const ir_value *v, const tensor *t)
 
 typedef struct run_state {
     exec_frame f;
+    const ref_options *opt;
     tensor *store;     /* per value: storage for node outputs and inputs */
     int *remaining;    /* per value: uses not yet executed */
 } run_state;
@@ -183,6 +184,13 @@ static int frame_run(run_state *s, const tensor *inputs, tensor *outputs)
         const ir_node *n = &g->nodes[ni];
         if ((rc = run_node(s, ni)))
             return rc;
+        if (s->opt && s->opt->on_node) {
+            tensor *outs[64];
+            for (int k = 0; k < n->n_out && k < 64; k++)
+                outs[k] = n->out[k] >= 0 ? s->f.vals[n->out[k]] : NULL;
+            if ((rc = s->opt->on_node(s->opt->user, g, ni, outs, n->n_out)))
+                return rc;
+        }
         for (int k = 0; k < n->n_in + n->n_captures; k++) {
             int v = k < n->n_in ? n->in[k] : n->captures[k - n->n_in];
             if (v >= 0 && --s->remaining[v] == 0 && g->vals[v].kind == VAL_INTERMEDIATE)
@@ -221,11 +229,12 @@ static int frame_run(run_state *s, const tensor *inputs, tensor *outputs)
     return 0;
 }
 
-static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, const tensor *inputs,
-                     tensor *outputs)
+static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, const ref_options *opt,
+                     const tensor *inputs, tensor *outputs)
 {
     run_state s;
     memset(&s, 0, sizeof s);
+    s.opt = opt;
     memset(outputs, 0, (size_t)g->n_outputs * sizeof *outputs);
     size_t nv = (size_t)g->n_vals + 1;
     s.f.g = g;
@@ -259,7 +268,7 @@ static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, co
 
 int ref_run_frame(const ir_graph *g, exec_frame *parent, const tensor *inputs, tensor *outputs)
 {
-    return run_graph(g, parent, NULL, inputs, outputs);
+    return run_graph(g, parent, NULL, NULL, inputs, outputs);
 }
 
 int ref_run(const ir_graph *g, const ref_options *opt, const tensor *inputs, tensor *outputs)
@@ -273,7 +282,38 @@ int ref_run(const ir_graph *g, const ref_options *opt, const tensor *inputs, ten
             return err_set(RV_ENOMEM, "cannot allocate the %zu-byte intermediate arena",
                            g->arena_bytes);
     }
-    int rc = run_graph(g, NULL, base, inputs, outputs);
+    int rc = run_graph(g, NULL, base, opt, inputs, outputs);
     mem_free(base);
+    return rc;
+}
+
+int ref_run_node(const ir_graph *g, int node, tensor *const *ins, tensor *outs)
+{
+    const ir_node *n = &g->nodes[node];
+    char lbl[256];
+    if (n->op < 0)
+        return err_set(RV_EUNSUPPORTED, "%s: operator not supported", ir_node_label(n, lbl, sizeof lbl));
+    const op_info *oi = &op_table[n->op];
+    if (oi->flags & OPF_SELF_ALLOC)
+        return err_set(RV_EUNSUPPORTED, "%s: control flow cannot run as a single step",
+                       ir_node_label(n, lbl, sizeof lbl));
+    tensor *op_out[64];
+    if (n->n_out > 64)
+        return err_set(RV_ELIMIT, "%s: too many outputs", ir_node_label(n, lbl, sizeof lbl));
+    for (int k = 0; k < n->n_out; k++) {
+        memset(&outs[k], 0, sizeof outs[k]);
+        op_out[k] = &outs[k];
+    }
+    op_ctx c = {n, g, g->opset, n->n_in, n->n_out, ins, op_out, NULL};
+    int rc = oi->shape(&c);
+    for (int k = 0; !rc && k < n->n_out; k++)
+        rc = op_alloc_output(&c, k);
+    if (!rc)
+        rc = oi->ref(&c);
+    if (rc)
+        for (int k = 0; k < n->n_out; k++) {
+            mem_free(outs[k].data);
+            outs[k].data = NULL;
+        }
     return rc;
 }
