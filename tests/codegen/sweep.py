@@ -148,10 +148,24 @@ def eltwise_cases():
                    [vi("y", s)], []), [x])
 
 
-BINARY_OPS = ["Add"]
-UNARY_OPS = ["Relu"]
+BINARY_OPS = ["Add", "Sub", "Mul", "Div", "Max", "Min"]
+UNARY_OPS = ["Relu", "Neg", "Abs", "Sqrt", "Reciprocal"]
+
+def rownorm_cases():
+    for i, shape in enumerate([(1, 1), (3, 7), (2, 33), (4, 129), (2, 2, 5, 128)]):
+        x = f32(*shape) * 3
+        yield ("softmax_%d" % i, model(helper.make_node("Softmax", ["x"], ["y"], axis=-1), [vi("x", shape)],
+                                       [vi("y", shape)], []), [x])
+        c = shape[-1]
+        yield ("layernorm_%d" % i, model(helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1,
+                                                          epsilon=1e-5), [vi("x", shape)], [vi("y", shape)],
+                                         [numpy_helper.from_array(f32(c), "g"), numpy_helper.from_array(f32(c), "b")]),
+               [x])
+
 
 FAMILIES = {
+    # reductions summed in another order than the reference's double sums
+    "rownorm": (rownorm_cases, 1e-6, 1e-5),
     # IEEE f32 add/sub/mul/div/sqrt/max are correctly rounded on both sides: exact
     "eltwise": (eltwise_cases, 0.0, 0.0),
     # f32 accumulation vs the double reference: 1e-5 of the magnitude, 1e-4 relative

@@ -5,12 +5,15 @@
  * polynomial for e^r on [-ln2/2, ln2/2], result p * 2^(n>>1) *
  * 2^(n-(n>>1)) (two factors so n = 128 and n = -126 stay representable).
  * x < -87.3365 gives 0 (results there would be subnormal), x > 88.7228
- * gives +inf, NaN propagates. Measured bound: see tests/codegen/vmath.
+ * gives +inf, NaN propagates. Measured over every 64th f32 bit pattern
+ * plus dense grids (tests/codegen/vmath_ulp.py): max 1 ULP, mean 0.008
+ * ULP, where the result is a normal float; the test asserts <= 2 ULP.
  *
  * erf(x): |x| < 1: x * P(x^2), P degree 6 (relative-error fit);
  * 1 <= |x| < 4: Q(|x| - 2.5), Q degree 12 (absolute-error fit);
  * |x| >= 4: 1 (erf(4) rounds to 1 in f32); the sign of x is copied in;
- * NaN propagates. */
+ * NaN propagates. Measured the same way: max 2 ULP (near 0, where the
+ * value is x*P(x^2)), mean 0.32 ULP; the test asserts <= 2 ULP. */
 #include "vmath.h"
 #include "frame.h"
 

@@ -116,7 +116,8 @@ int ir_find_value(const ir_graph *g, const char *name); /* -1 if absent */
 /* Adds a node; in/out arrays are copied; returns index or status. */
 int ir_add_node(ir_graph *g, const char *name, const char *op_type, const char *domain,
                 const int *in, int n_in, const int *out, int n_out);
-/* Appends an attribute to node; returns pointer to fill (zeroed) or NULL. */
+/* Appends an attribute to node; returns pointer to fill (zeroed) or NULL.
+ * The pointer is valid until the next ir_add_attr on the same node. */
 ir_attr *ir_add_attr(ir_graph *g, int node, const char *name, int type);
 
 /* --- attribute reading (kernels and shape functions) --- */

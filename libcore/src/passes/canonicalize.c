@@ -156,11 +156,13 @@ static int try_layernorm(ir_graph *g, int mi, int *rewrote)
     int ni = ir_add_node(g, name, "LayerNormalization", "", ins, beta >= 0 ? 3 : 2, outs, 1);
     if (ni < 0)
         return ni;
+    /* each ir_add_attr may move the array: fill an attribute before the next */
     ir_attr *at = ir_add_attr(g, ni, "axis", ATTR_INT);
+    if (at)
+        at->i = -1;
     ir_attr *ae = at ? ir_add_attr(g, ni, "epsilon", ATTR_FLOAT) : NULL;
-    if (!at || !ae)
+    if (!ae)
         return err_set(RV_ENOMEM, "out of memory rewriting a LayerNorm pattern");
-    at->i = -1;
     ae->f = (float)eps;
     for (int i = 0; i < 9; i++)
         if (chain[i] >= 0)

@@ -15,9 +15,12 @@ static int fold_node(ir_graph *g, ir_node *n, size_t limit, int *folded)
     tensor *ins[64], *outs[64];
     if (n->n_captures || (oi->flags & (OPF_NOFOLD | OPF_SELF_ALLOC)) || n->n_in > 64 || n->n_out > 64)
         return 0;
+    /* Shape and Size read only dims: a static input is enough */
+    int dims_only = n->op == OP_Shape || n->op == OP_Size;
     for (int k = 0; k < n->n_in; k++) {
         int v = n->in[k];
-        if (v >= 0 && g->vals[v].kind != VAL_CONST)
+        if (v >= 0 && g->vals[v].kind != VAL_CONST &&
+            !(dims_only && !g->vals[v].dynamic && g->vals[v].t.rank >= 0))
             return 0;
         ins[k] = v >= 0 ? &g->vals[v].t : NULL;
     }
