@@ -58,6 +58,14 @@ run([RVVNN, "run", onnx_path, "--output=@" + ref_path] + inputs)
 ref = np.load(ref_path)
 if MODE == "ref":
     judge("%s reference executor vs torch" % NAME, ref, torch_out)
+    # determinism: the same bits for any thread count
+    for t in (1, 2):
+        p1 = os.path.join(tmp, "ref_t%d.npy" % t)
+        run([RVVNN, "run", onnx_path, "--threads=%d" % t, "--output=@" + p1] + inputs)
+        same = np.array_equal(np.load(p1).view(np.uint8), ref.view(np.uint8))
+        print("%s %s: --threads=%d gives the same bits as the default" % ("ok  " if same else "FAIL", NAME, t))
+        passes += same
+        failures += not same
 else:
     variants = [("VLA", [], [128, 256, 512, 1024])] + [("zvl%d" % v, ["-march=rv64gcv_zvl%db" % v], [v])
                                                       for v in (128, 256, 512, 1024)]
