@@ -163,7 +163,22 @@ def rownorm_cases():
                [x])
 
 
+def movement_cases():
+    for i, (shape, perm) in enumerate([((7,), [0]), ((3, 5), [1, 0]), ((2, 33, 2, 17), [0, 2, 1, 3]),
+                                       ((2, 9, 2, 16), [0, 2, 3, 1]), ((2, 3, 4, 5), [3, 1, 0, 2]),
+                                       ((1, 129, 1), [2, 1, 0])]):
+        ys = [shape[p] for p in perm]
+        yield ("transpose_%d" % i, model(helper.make_node("Transpose", ["x"], ["y"], perm=perm), [vi("x", shape)],
+                                         [vi("y", ys)], []), [f32(*shape)])
+    for i, (shape, ys) in enumerate([((2, 3, 4), (6, 4)), ((257,), (1, 257)), ((5, 33), (165,))]):
+        yield ("reshape_%d" % i, model(helper.make_node("Reshape", ["x", "s"], ["y"]), [vi("x", shape)],
+                                       [vi("y", ys)], [numpy_helper.from_array(np.array(ys, np.int64), "s")]),
+               [f32(*shape)])
+
+
 FAMILIES = {
+    # data movement: bit-identical
+    "movement": (movement_cases, 0.0, 0.0),
     # reductions summed in another order than the reference's double sums
     "rownorm": (rownorm_cases, 1e-6, 1e-5),
     # IEEE f32 add/sub/mul/div/sqrt/max are correctly rounded on both sides: exact
