@@ -175,6 +175,12 @@ def movement_cases():
                                        [vi("y", ys)], [numpy_helper.from_array(np.array(ys, np.int64), "s")]),
                [f32(*shape)])
 
+    for i, (vocab, d, idx_shape) in enumerate([(50, 16, (2, 7)), (1000, 129, (3,)), (7, 1, (4, 5))]):
+        ids = rng.integers(-vocab, vocab, size=idx_shape).astype(np.int64)
+        yield ("gather_%d" % i, model(helper.make_node("Gather", ["t", "i"], ["y"]), [helper.make_tensor_value_info(
+            "i", TensorProto.INT64, list(idx_shape))], [vi("y", tuple(idx_shape) + (d,))],
+            [numpy_helper.from_array(f32(vocab, d), "t")]), [ids])
+
 
 FAMILIES = {
     # data movement: bit-identical

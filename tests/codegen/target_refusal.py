@@ -60,5 +60,22 @@ mz = os.path.join(tmp, "mz.rvvmod")
 run("compile", path, "-march=rv64gc_zve32f", "-o", mz)
 r = run("run", mz, "--vlen=128", "--input=@" + xin, "--expected_output=4x8xf32=16", "--atol=0", "--rtol=0")
 expect(r.returncode == 0, "a Zve32f module runs on a Zve32f CPU", r.stderr)
+# an RVV Gather with an index outside the table stops with an error
+gi = helper.make_tensor_value_info("i", TensorProto.INT64, [3])
+gy = helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 4])
+gt = numpy_helper.from_array(np.ones((10, 4), np.float32), "t")
+gm = helper.make_model(helper.make_graph([helper.make_node("Gather", ["t", "i"], ["y"])], "g", [gi], [gy], [gt]),
+                       opset_imports=[helper.make_opsetid("", 17)])
+gm.ir_version = 8
+gpath = os.path.join(tmp, "g.onnx")
+onnx.save(gm, gpath)
+gmod = os.path.join(tmp, "g.rvvmod")
+r = run("compile", gpath, "-o", gmod, "--verbose")
+expect(" 0 fallback" in r.stderr, "Gather compiles to RVV", r.stderr)
+r = run("run", gmod, "--input=3xi64=1,10,2", "--output=@" + out)
+expect(r.returncode == 2 and "out of range" in r.stderr and not os.path.exists(out),
+       "an index past the table is an error, not a read outside it", r.stderr)
+r = run("run", gmod, "--input=3xi64=-10,9,0", "--expected_output=3x4xf32=1")
+expect(r.returncode == 0, "negative indices count from the end", r.stderr)
 print("%d passed, %d failed" % (passes, failures))
 sys.exit(1 if failures else 0)

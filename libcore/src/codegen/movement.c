@@ -132,3 +132,78 @@ int cg_transpose(cg_ctx *c, const ir_node *n)
                  .inner_src_stride = s_[q - 1] * (int64_t)es};
     return emit_step(c, n, &nest, &p, (uint64_t)st * es);
 }
+
+/* Gather along axis 0 (embedding lookup): per index a bounds check
+ * (negative indices count from the end, as ONNX says), then a strip-mined
+ * byte copy of one row. An index out of range makes the step return 1, so
+ * the runtime reports an error instead of reading outside the table. */
+int cg_gather(cg_ctx *c, const ir_node *n)
+{
+    const ir_graph *g = c->g;
+    const ir_value *x = &g->vals[n->in[0]], *ind = &g->vals[n->in[1]], *y = &g->vals[n->out[0]];
+    int64_t axis = ir_attr_int(n, "axis", 0), ni;
+    if (axis != 0 && axis != -x->t.rank)
+        return decline(c, "gather along an inner axis");
+    if (x->dynamic || ind->dynamic || y->dynamic || x->t.rank < 1 || tensor_numel(&ind->t, &ni) ||
+        (ind->t.dtype != DT_I64 && ind->t.dtype != DT_I32))
+        return decline(c, "dynamic shapes or index type");
+    int64_t rows = x->t.dims[0], row_bytes = (int64_t)dtype_size(x->t.dtype);
+    for (int d = 1; d < x->t.rank; d++)
+        row_bytes *= x->t.dims[d];
+    if (!ni || !row_bytes)
+        return decline(c, "empty");
+    uint64_t ids[3];
+    uint32_t id;
+    int rc = 0, k = 0;
+    int vals[3] = {n->in[0], n->in[1], n->out[0]};
+    for (int i = 0; !rc && i < 3; i++)
+        if (!(rc = cg_value_tensor(c, vals[i], &id)))
+            ids[k++] = id;
+    if (rc)
+        return rc;
+    int is64 = ind->t.dtype == DT_I64;
+    cg_asm a;
+    asm_init(&a);
+    frame_enter(&a);
+    asm_ld(&a, S1, A0, 0);
+    asm_ld(&a, S2, A0, 8);
+    asm_ld(&a, S3, A0, 16);
+    asm_li(&a, S4, ni);
+    asm_li(&a, S5, rows);
+    asm_li(&a, S6, row_bytes);
+    int loop = asm_label(&a), bad = asm_label(&a), nonneg = asm_label(&a), copy = asm_label(&a);
+    asm_bind(&a, loop);
+    if (is64)
+        asm_ld(&a, T5, S2, 0);
+    else
+        asm_lw(&a, T5, S2, 0);
+    asm_bge(&a, T5, ZERO, nonneg);
+    asm_add(&a, T5, T5, S5);
+    asm_bind(&a, nonneg);
+    asm_bgeu(&a, T5, S5, bad); /* also catches what is still negative */
+    asm_mul(&a, T5, T5, S6);
+    asm_add(&a, T2, S1, T5);
+    asm_mv(&a, T3, S3);
+    asm_mv(&a, T1, S6);
+    asm_bind(&a, copy);
+    asm_vsetvli(&a, T0, T1, 8, c->tgt->lmul_max);
+    asm_vle(&a, 8, 8, T2);
+    asm_vse(&a, 8, 8, T3);
+    asm_add(&a, T2, T2, T0);
+    asm_add(&a, T3, T3, T0);
+    asm_sub(&a, T1, T1, T0);
+    asm_bnez(&a, T1, copy);
+    asm_add(&a, S3, S3, S6);
+    asm_addi(&a, S2, S2, is64 ? 8 : 4);
+    asm_addi(&a, S4, S4, -1);
+    asm_bnez(&a, S4, loop);
+    frame_leave(&a);
+    asm_bind(&a, bad);
+    asm_li(&a, A0, 1);
+    frame_leave_status(&a);
+    rc = asm_finish(&a);
+    if (!rc)
+        rc = cg_step(c, n, ids, 2, 1, NULL, 0, a.w, a.n * 4, 0, (uint64_t)(ni * row_bytes * 2));
+    asm_free(&a);
+    return rc;
+}
