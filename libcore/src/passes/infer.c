@@ -7,6 +7,7 @@
  * run-time values answers RV_EDYNAMIC; its outputs and everything
  * downstream are marked dynamic and sized by the executor at run time. */
 #include "passes.h"
+#include "../ir/custom.h"
 #include "../ir/op.h"
 
 #include <stdio.h>
@@ -61,7 +62,9 @@ static int value_is_static(const ir_value *v)
     return 1;
 }
 
-int pass_infer_shapes(ir_graph *g)
+int pass_infer_shapes(ir_graph *g) { return pass_infer_shapes_custom(g, NULL); }
+
+int pass_infer_shapes_custom(ir_graph *g, const custom_ops *custom)
 {
     char lbl[256];
     for (int oi = 0; oi < g->n_order; oi++) {
@@ -71,11 +74,14 @@ int pass_infer_shapes(ir_graph *g)
         if (n->n_in > 64 || n->n_out > 64)
             return err_set(RV_ELIMIT, "%s: more than 64 inputs or outputs",
                            ir_node_label(n, lbl, sizeof lbl));
-        if (n->op < 0)
+        const custom_op *co = n->op < 0 ? custom_ops_find(custom, n) : NULL;
+        if (n->op < 0 && !co)
             return err_set(RV_EUNSUPPORTED, "%s: unsupported operator (domain '%s', type '%s')",
                            ir_node_label(n, lbl, sizeof lbl), n->domain[0] ? n->domain : "ai.onnx",
                            n->op_type);
-        const op_info *oi_ = &op_table[n->op];
+        /* A custom op declares no arity: its shape function checks. */
+        static const op_info custom_info = {"custom", 0, 64, 0, 64, NULL, NULL, 0};
+        const op_info *oi_ = co ? &custom_info : &op_table[n->op];
         if (n->n_in < oi_->min_in || n->n_in > oi_->max_in)
             return err_set(RV_EGRAPH, "%s: %d inputs, the operator takes %d to %d",
                            ir_node_label(n, lbl, sizeof lbl), n->n_in, oi_->min_in, oi_->max_in);
@@ -101,7 +107,7 @@ int pass_infer_shapes(ir_graph *g)
         int rc = RV_EDYNAMIC;
         if (!dynamic && !(oi_->flags & OPF_SELF_ALLOC)) {
             op_ctx c = {n, g, g->opset, n->n_in, n->n_out, ins, outs, NULL};
-            rc = oi_->shape(&c);
+            rc = co ? co->shape(co->user, n, ins, n->n_in, outs, n->n_out) : oi_->shape(&c);
         }
         if (rc == RV_EDYNAMIC) {
             for (int k = 0; k < n->n_out; k++)

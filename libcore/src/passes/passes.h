@@ -26,6 +26,7 @@ typedef struct passes_options {
     double pass_ms[12];
     const char *pass_names[12];
     int n_passes;
+    const struct custom_ops *custom; /* registered custom ops (ir/custom.h), or NULL */
 } passes_options;
 
 int passes_run(ir_model *m, passes_options *opt);
@@ -33,6 +34,8 @@ int passes_run(ir_model *m, passes_options *opt);
 /* The individual passes, in pipeline order. */
 int pass_bind_inputs(ir_graph *g, const passes_options *opt);
 int pass_infer_shapes(ir_graph *g);
+/* The same with custom operators (nodes not in ops.def) resolved. */
+int pass_infer_shapes_custom(ir_graph *g, const struct custom_ops *custom);
 int pass_fold_constants(ir_graph *g, const passes_options *opt);
 int pass_canonicalize(ir_graph *g, int *n_rewrites);
 int pass_dce(ir_graph *g);

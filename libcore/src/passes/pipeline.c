@@ -30,7 +30,7 @@ int passes_run(ir_model *m, passes_options *opt)
         return rc;
     record(opt, "bind", t0);
     t0 = now_ms();
-    if ((rc = pass_infer_shapes(g)))
+    if ((rc = pass_infer_shapes_custom(g, opt ? opt->custom : NULL)))
         return rc;
     record(opt, "infer-shapes", t0);
     if (!(opt && opt->no_fold)) {

@@ -1,24 +1,28 @@
 /* mem.c - allocation with fault injection, and chunked arenas. */
 #include "mem.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mem_count;
-static uint64_t mem_fail_target;
+/* Atomic because API sessions allocate from many threads at once (the
+ * counter exists for fault injection, but every allocation touches it);
+ * relaxed order is enough: it only counts. */
+static _Atomic uint64_t mem_count;
+static _Atomic uint64_t mem_fail_target;
 
 uint64_t mem_fail_at(uint64_t n)
 {
-    uint64_t c = mem_count;
-    mem_count = 0;
-    mem_fail_target = n;
+    uint64_t c = atomic_exchange_explicit(&mem_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&mem_fail_target, n, memory_order_relaxed);
     return c;
 }
 
 static int mem_should_fail(void)
 {
-    mem_count++;
-    return mem_fail_target && mem_count == mem_fail_target;
+    uint64_t c = atomic_fetch_add_explicit(&mem_count, 1, memory_order_relaxed) + 1;
+    uint64_t t = atomic_load_explicit(&mem_fail_target, memory_order_relaxed);
+    return t && c == t;
 }
 
 void *mem_alloc(size_t n)

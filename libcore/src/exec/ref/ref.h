@@ -27,6 +27,9 @@ typedef struct ref_options {
     /* Optional per-node hook (rvvnn check dumps intermediates with it). */
     int (*on_node)(void *user, const ir_graph *g, int node, tensor *const *outs, int n_out);
     void *user;
+    /* Operators registered through the API for nodes not in ops.def
+     * (ir/custom.h); NULL = none. Top-level graph only. */
+    const struct custom_ops *custom;
 } ref_options;
 
 /* Runs graph g. inputs[i] binds g->inputs[i] (shapes must be concrete);

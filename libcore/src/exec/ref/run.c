@@ -3,6 +3,7 @@
  * allocates (from the memory plan when shapes are static, else the heap),
  * runs the kernel, and frees every intermediate after its last use. */
 #include "ref.h"
+#include "../../ir/custom.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,19 @@ static int check_input(const ir_value *v, const tensor *t)
     return 0;
 }
 
+/* Runs a registered custom op: its shape function on the run-time
+ * inputs, allocation, then its kernel. */
+static int custom_run(const custom_op *co, op_ctx *c)
+{
+    int rc = co->shape(co->user, c->node, c->in, c->n_in, c->out, c->n_out);
+    if (rc)
+        return rc == RV_EDYNAMIC ? op_error(c, RV_EINTERNAL, "shape unknown at run time") : rc;
+    for (int k = 0; k < c->n_out; k++)
+        if ((rc = op_alloc_output(c, k)))
+            return rc;
+    return co->run(co->user, c->node, c->in, c->n_in, c->out, c->n_out);
+}
+
 typedef struct run_state {
     exec_frame f;
     const ref_options *opt;
@@ -89,10 +103,13 @@ static int run_node(run_state *s, int ni)
     const ir_graph *g = s->f.g;
     const ir_node *n = &g->nodes[ni];
     char lbl[256];
-    if (n->op < 0)
+    const custom_op *co = n->op < 0 ? custom_ops_find(s->opt ? s->opt->custom : NULL, n) : NULL;
+    if (n->op < 0 && !co)
         return err_set(RV_EUNSUPPORTED, "%s: operator not supported by the reference executor",
                        ir_node_label(n, lbl, sizeof lbl));
-    const op_info *oi = &op_table[n->op];
+    /* A custom op sizes and allocates its outputs itself (custom_run). */
+    static const op_info custom_info = {"custom", 0, 64, 0, 64, NULL, NULL, OPF_SELF_ALLOC};
+    const op_info *oi = co ? &custom_info : &op_table[n->op];
     tensor *ins[64], *outs[64];
     if (n->n_in > 64 || n->n_out > 64)
         return err_set(RV_ELIMIT, "%s: more than 64 inputs or outputs",
@@ -142,7 +159,7 @@ static int run_node(run_state *s, int ni)
             }
         }
     }
-    rc = oi->ref(&c);
+    rc = co ? custom_run(co, &c) : oi->ref(&c);
     for (int k = 0; k < n->n_out; k++) {
         int v = n->out[k];
         if (v < 0) {

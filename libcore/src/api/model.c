@@ -1,0 +1,204 @@
+/* model.c - rvvnn_model (an ONNX model) and compiling it into a module.
+ *
+ * The handle keeps the validated file image and one imported IR used only
+ * for names. Passes rewrite the IR they run on (bindings, folding), so
+ * every compile and every session imports its own copy from the image:
+ * that keeps the handle immutable and shareable between threads. */
+#include "api.h"
+#include "../codegen/codegen.h"
+#include "../import/import.h"
+#include "../util/npy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int model_from_bytes(void *bytes, size_t len, const char *dir, rvvnn_model **out)
+{
+    rvvnn_model *m = mem_calloc(1, sizeof *m);
+    if (!m) {
+        mem_free(bytes);
+        return err_set(RV_ENOMEM, "out of memory");
+    }
+    m->bytes = bytes;
+    m->len = len;
+    if (dir && !(m->dir = api_strdup(dir))) {
+        rvvnn_model_free(m);
+        return err_set(RV_ENOMEM, "out of memory");
+    }
+    int rc = import_onnx_buffer(bytes, len, m->dir, NULL, &m->ir);
+    if (rc) {
+        rvvnn_model_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+int rvvnn_model_load_file(const char *path, rvvnn_model **out)
+{
+    API_NONNULL(path);
+    API_NONNULL(out);
+    *out = NULL;
+    import_limits lim;
+    import_limits_default(&lim);
+    void *buf;
+    size_t len;
+    int rc = file_read_all(path, lim.max_file_bytes, &buf, &len);
+    if (rc)
+        return rc;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    else
+        snprintf(dir, sizeof dir, ".");
+    if ((rc = model_from_bytes(buf, len, dir, out)))
+        return err_wrap(rc, "%s", path);
+    return 0;
+}
+
+int rvvnn_model_load_memory(const void *data, size_t size, rvvnn_model **out)
+{
+    API_NONNULL(data);
+    API_NONNULL(out);
+    *out = NULL;
+    void *copy = mem_alloc(size ? size : 1);
+    if (!copy)
+        return err_set(RV_ENOMEM, "out of memory copying a %zu-byte model", size);
+    memcpy(copy, data, size);
+    return model_from_bytes(copy, size, NULL, out);
+}
+
+void rvvnn_model_free(rvvnn_model *m)
+{
+    if (!m)
+        return;
+    ir_model_free(m->ir);
+    mem_free(m->bytes);
+    mem_free(m->dir);
+    mem_free(m);
+}
+
+int api_model_import(const rvvnn_model *m, ir_model **out)
+{
+    return import_onnx_buffer(m->bytes, m->len, m->dir, NULL, out);
+}
+
+int rvvnn_model_input_count(const rvvnn_model *m, size_t *out)
+{
+    API_NONNULL(m);
+    API_NONNULL(out);
+    *out = (size_t)m->ir->graph->n_inputs;
+    return 0;
+}
+
+int rvvnn_model_output_count(const rvvnn_model *m, size_t *out)
+{
+    API_NONNULL(m);
+    API_NONNULL(out);
+    *out = (size_t)m->ir->graph->n_outputs;
+    return 0;
+}
+
+int rvvnn_model_input_name(const rvvnn_model *m, size_t index, const char **out)
+{
+    API_NONNULL(m);
+    API_NONNULL(out);
+    const ir_graph *g = m->ir->graph;
+    if (index >= (size_t)g->n_inputs)
+        return err_set(RV_EINVAL, "input index %zu: the model has %d inputs", index, g->n_inputs);
+    *out = g->vals[g->inputs[index]].name;
+    return 0;
+}
+
+int rvvnn_model_output_name(const rvvnn_model *m, size_t index, const char **out)
+{
+    API_NONNULL(m);
+    API_NONNULL(out);
+    const ir_graph *g = m->ir->graph;
+    if (index >= (size_t)g->n_outputs)
+        return err_set(RV_EINVAL, "output index %zu: the model has %d outputs", index, g->n_outputs);
+    *out = g->vals[g->outputs[index]].name;
+    return 0;
+}
+
+/* The whole compile: import a private IR, run the passes with the
+ * options' bindings, lower for the options' target. Custom ops are not
+ * passed on: a module cannot hold them, so such a model fails here with
+ * "unsupported operator" instead of producing a module that cannot run. */
+static int compile_buffer(const rvvnn_model *m, const rvvnn_options *o, cg_result *res)
+{
+    api_opts ao;
+    cg_target tgt;
+    ir_model *ir = NULL;
+    int rc = api_opts_copy(o, &ao);
+    if (rc)
+        return rc;
+    memset(res, 0, sizeof *res);
+    rc = cg_target_parse(ao.o.march, ao.o.features, (int)ao.o.vlen, (int)ao.o.lmul_max, &tgt);
+    if (!rc) {
+        tgt.no_rvv = (int)ao.o.no_rvv;
+        rc = api_model_import(m, &ir);
+    }
+    if (!rc) {
+        passes_options po = {.bindings = ao.o.bindings, .n_bindings = ao.o.n_bindings};
+        rc = passes_run(ir, &po);
+    }
+    if (!rc)
+        rc = codegen_module(ir, &tgt, res);
+    ir_model_free(ir);
+    api_opts_release(&ao);
+    return rc;
+}
+
+int rvvnn_compile_to_memory(const rvvnn_model *m, const rvvnn_options *o, void **data, size_t *size)
+{
+    API_NONNULL(m);
+    API_NONNULL(data);
+    API_NONNULL(size);
+    *data = NULL;
+    *size = 0;
+    cg_result res;
+    int rc = compile_buffer(m, o, &res);
+    if (rc)
+        return rc;
+    *data = res.buf;
+    *size = res.len;
+    return 0;
+}
+
+int rvvnn_compile_to_file(const rvvnn_model *m, const rvvnn_options *o, const char *path)
+{
+    API_NONNULL(m);
+    API_NONNULL(path);
+    cg_result res;
+    int rc = compile_buffer(m, o, &res);
+    if (rc)
+        return rc;
+    rc = file_write_atomic(path, res.buf, res.len);
+    mem_free(res.buf);
+    return rc;
+}
+
+int rvvnn_compile(const rvvnn_model *m, const rvvnn_options *o, rvvnn_module **out)
+{
+    API_NONNULL(m);
+    API_NONNULL(out);
+    *out = NULL;
+    cg_result res;
+    int rc = compile_buffer(m, o, &res);
+    if (rc)
+        return rc;
+    rvvnn_module *h = mem_calloc(1, sizeof *h);
+    if (!h) {
+        mem_free(res.buf);
+        return err_set(RV_ENOMEM, "out of memory");
+    }
+    if ((rc = module_load(res.buf, res.len, NULL, &h->mod))) { /* takes res.buf */
+        mem_free(h);
+        return err_wrap(rc, "loading the module just compiled");
+    }
+    *out = h;
+    return 0;
+}

@@ -1,0 +1,264 @@
+/* qemu.c - runs a module's RVV code on a non-RISC-V host: the riscv64
+ * runner rvvnn-rt under qemu-riscv64 (user mode), inputs and outputs as
+ * .npy files in a private temporary directory.
+ *
+ * It lives in the library (not the CLI) so API sessions on x86 run
+ * modules the same way `rvvnn run` does. The library never prints: the
+ * child's stdout and stderr go to a log file in the temporary directory
+ * and its tail becomes part of the error message. posix_spawn (not fork)
+ * because the caller may be multithreaded (OpenMP, API users). */
+#include "qemu.h"
+#include "../../util/mem.h"
+#include "../../util/npy.h"
+#include "../../util/status.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* dir/rel when it is an executable file. */
+static int try_runtime(char *out, size_t cap, const char *dir, const char *rel)
+{
+    snprintf(out, cap, "%s/%s", dir, rel);
+    return access(out, X_OK) == 0;
+}
+
+/* Directory part of path into buf (in place). */
+static int dir_of(char *buf)
+{
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return 0;
+    *slash = 0;
+    return 1;
+}
+
+/* The riscv64 runner: the configured path, $RVVNN_RT, riscv64/rvvnn-rt
+ * beside the executable (CLI build tree) or beside librvvnn.so (API
+ * users in the build tree), or the installed copy under lib/rvvnn. */
+static int find_runtime(const char *configured, char *out, size_t cap)
+{
+    const char *env = getenv("RVVNN_RT");
+    const char *given = configured && *configured ? configured : env && *env ? env : NULL;
+    if (given) {
+        snprintf(out, cap, "%s", given);
+        return access(out, X_OK) == 0 ? 0 : err_set(RV_ENOTFOUND, "runner %s is not executable", given);
+    }
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n > 0) {
+        dir[n] = 0;
+        if (dir_of(dir) && (try_runtime(out, cap, dir, "riscv64/rvvnn-rt") ||
+                            try_runtime(out, cap, dir, "../lib/rvvnn/riscv64/rvvnn-rt")))
+            return 0;
+    }
+    Dl_info info;
+    if (dladdr((void *)find_runtime, &info) && info.dli_fname) {
+        snprintf(dir, sizeof dir, "%s", info.dli_fname);
+        if (dir_of(dir) && (try_runtime(out, cap, dir, "riscv64/rvvnn-rt") ||
+                            try_runtime(out, cap, dir, "rvvnn/riscv64/rvvnn-rt")))
+            return 0;
+    }
+    return err_set(RV_ENOTFOUND, "the riscv64 runner rvvnn-rt was not found (build it with the "
+                   "riscv64 cross compiler, or set RVVNN_RT)");
+}
+
+const char *qemu_cpu_for(const rvv_module *m, unsigned vlen, char *buf, size_t cap)
+{
+    unsigned ext = m->hdr->ext;
+    /* qemu 7.2 has no Zve64d: full V is its closest superset. */
+    const char *vec = (ext & (MOD_EXT_V | MOD_EXT_ZVE64D)) ? "v=true"
+                      : (ext & MOD_EXT_ZVE64F) ? "v=false,Zve64f=true"
+                      : (ext & MOD_EXT_ZVE32F) ? "v=false,Zve32f=true" : "v=true";
+    snprintf(buf, cap, "rv64,%s,vlen=%u,vext_spec=v1.0", vec, vlen);
+    return buf;
+}
+
+int qemu_needed(const rvv_module *m)
+{
+#if defined(__riscv)
+    (void)m;
+    return 0;
+#else
+    for (uint32_t i = 0; i < m->hdr->n_steps; i++)
+        if (m->steps[i].kind == MOD_STEP_RVV)
+            return 1;
+    return 0;
+#endif
+}
+
+/* The last ~600 bytes of the child's log, one line, for the message. */
+static void log_tail(const char *path, char *out, size_t cap)
+{
+    out[0] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    char buf[600];
+    long sz = 0;
+    if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) > (long)sizeof buf - 1)
+        fseek(f, sz - (long)(sizeof buf - 1), SEEK_SET);
+    else
+        fseek(f, 0, SEEK_SET);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        n--;
+    buf[n] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')
+            buf[i] = ' ';
+    snprintf(out, cap, "%s", buf);
+}
+
+static int run_child(char *const *argv, const char *log_path)
+{
+    posix_spawn_file_actions_t fa;
+    char tail[640];
+    if (posix_spawn_file_actions_init(&fa))
+        return err_set(RV_ENOMEM, "posix_spawn_file_actions_init failed");
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e)
+        return err_set(e == ENOENT ? RV_ENOTFOUND : RV_EIO, "cannot start %s: %s (is qemu-user "
+                       "installed?)", argv[0], strerror(e));
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return err_set(RV_EIO, "waitpid failed: %s", strerror(errno));
+    log_tail(log_path, tail, sizeof tail);
+    if (WIFSIGNALED(st))
+        return err_set(RV_EINTERNAL, "%s was killed by signal %d%s%s", argv[0], WTERMSIG(st),
+                       tail[0] ? ": " : "", tail);
+    if (WEXITSTATUS(st) == 127)
+        return err_set(RV_ENOTFOUND, "%s could not be started: %s", argv[0], tail);
+    if (WEXITSTATUS(st))
+        return err_set(RV_ETARGET, "the riscv64 runner failed (exit %d): %s", WEXITSTATUS(st), tail);
+    return 0;
+}
+
+static void remove_tree(const char *dir, uint32_t n_in, uint32_t n_out)
+{
+    char p[PATH_MAX];
+    for (uint32_t i = 0; i < n_in; i++) {
+        snprintf(p, sizeof p, "%s/in%u.npy", dir, i);
+        unlink(p);
+    }
+    for (uint32_t i = 0; i < n_out; i++) {
+        snprintf(p, sizeof p, "%s/out%u.npy", dir, i);
+        unlink(p);
+    }
+    snprintf(p, sizeof p, "%s/log.txt", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
+static int write_npy(const char *path, const tensor *t)
+{
+    void *buf;
+    size_t len;
+    int rc = npy_encode(t, &buf, &len);
+    if (rc)
+        return rc;
+    rc = file_write_atomic(path, buf, len);
+    mem_free(buf);
+    return rc;
+}
+
+/* Appends a mem_alloc'd copy of s to argv. */
+static int push_arg(char **argv, int *argc, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = mem_alloc(n);
+    if (!p)
+        return err_set(RV_ENOMEM, "out of memory");
+    memcpy(p, s, n);
+    argv[(*argc)++] = p;
+    return 0;
+}
+
+int qemu_run_module(const char *module_path, const rvv_module *m, const qemu_config *cfg,
+                    const tensor *ins, tensor *outs)
+{
+    static const qemu_config none;
+    char rt[PATH_MAX], dir[PATH_MAX], cpu[256], path[PATH_MAX + 32], arg[PATH_MAX + 64];
+    if (!cfg)
+        cfg = &none;
+    uint32_t n_in = m->hdr->n_inputs, n_out = m->hdr->n_outputs;
+    for (uint32_t i = 0; i < n_out; i++)
+        outs[i].data = NULL;
+    int rc = find_runtime(cfg->runtime, rt, sizeof rt);
+    if (rc)
+        return rc;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/rvvnn-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return err_set(RV_EIO, "cannot create a temporary directory: %s", strerror(errno));
+    char **argv = mem_calloc((size_t)n_in + n_out + 8, sizeof *argv);
+    int argc = 0;
+    if (!argv) {
+        rmdir(dir);
+        return err_set(RV_ENOMEM, "out of memory");
+    }
+    const char *qemu = cfg->qemu ? cfg->qemu : getenv("RVVNN_QEMU");
+    unsigned vlen = cfg->vlen ? cfg->vlen : m->hdr->vlen ? m->hdr->vlen : 256;
+    if (!(rc = push_arg(argv, &argc, qemu && *qemu ? qemu : "qemu-riscv64")) &&
+        !(rc = push_arg(argv, &argc, "-cpu")) &&
+        !(rc = push_arg(argv, &argc, cfg->cpu ? cfg->cpu : qemu_cpu_for(m, vlen, cpu, sizeof cpu))) &&
+        !(rc = push_arg(argv, &argc, rt)))
+        rc = push_arg(argv, &argc, module_path);
+    for (uint32_t i = 0; !rc && i < n_in; i++) {
+        snprintf(path, sizeof path, "%s/in%u.npy", dir, i);
+        if (!(rc = write_npy(path, &ins[i]))) {
+            snprintf(arg, sizeof arg, "--input=@%s", path);
+            rc = push_arg(argv, &argc, arg);
+        }
+    }
+    for (uint32_t i = 0; !rc && i < n_out; i++) {
+        snprintf(arg, sizeof arg, "--output=@%s/out%u.npy", dir, i);
+        rc = push_arg(argv, &argc, arg);
+    }
+    if (!rc && cfg->dump_dir) {
+        snprintf(arg, sizeof arg, "--dump-dir=%s", cfg->dump_dir);
+        rc = push_arg(argv, &argc, arg);
+    }
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/log.txt", dir);
+        rc = run_child(argv, path);
+    }
+    for (uint32_t i = 0; !rc && i < n_out; i++) {
+        void *buf;
+        size_t len;
+        snprintf(path, sizeof path, "%s/out%u.npy", dir, i);
+        if (!(rc = file_read_all(path, (size_t)8 << 30, &buf, &len))) {
+            rc = npy_decode(buf, len, &outs[i]);
+            mem_free(buf);
+        }
+        if (rc)
+            err_wrap(rc, "output %u from the riscv64 runner", i);
+    }
+    if (rc)
+        for (uint32_t i = 0; i < n_out; i++) {
+            mem_free(outs[i].data);
+            outs[i].data = NULL;
+        }
+    for (int i = 0; i < argc; i++)
+        mem_free(argv[i]);
+    mem_free(argv);
+    remove_tree(dir, n_in, n_out);
+    return rc;
+}

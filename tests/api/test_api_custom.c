@@ -1,0 +1,125 @@
+/* test_api_custom.c - custom operators from C: a Scale op in domain
+ * "test.domain" registered with rvvnn_register_op runs on the reference
+ * executor (shape function, then kernel, with the user pointer given at
+ * registration); without the registration the model is unsupported;
+ * modules refuse custom ops; callback failures and bogus statuses come
+ * back as errors. */
+#include "api_test.h"
+
+typedef struct scale_state {
+    float factor;
+    int shape_calls, run_calls;
+    int fail_shape, fail_run; /* inject a status to return */
+} scale_state;
+
+static int scale_shape(void *user, rvvnn_tensor *const *in, size_t n_in, rvvnn_tensor *const *out,
+                       size_t n_out)
+{
+    scale_state *st = user;
+    st->shape_calls++;
+    if (st->fail_shape)
+        return st->fail_shape;
+    if (n_in != 1 || n_out != 1 || !in[0])
+        return RVVNN_EGRAPH;
+    int32_t dt;
+    size_t rank;
+    int64_t dims[RVVNN_MAX_RANK];
+    int rc;
+    if ((rc = rvvnn_tensor_dtype(in[0], &dt)) || (rc = rvvnn_tensor_rank(in[0], &rank)) ||
+        (rc = rvvnn_tensor_dims(in[0], dims, RVVNN_MAX_RANK)))
+        return rc;
+    if (dt != RVVNN_DTYPE_F32)
+        return RVVNN_ETYPE;
+    return rvvnn_tensor_set_shape(out[0], dt, dims, rank);
+}
+
+static int scale_run(void *user, rvvnn_tensor *const *in, size_t n_in, rvvnn_tensor *const *out,
+                     size_t n_out)
+{
+    scale_state *st = user;
+    st->run_calls++;
+    if (st->fail_run)
+        return st->fail_run;
+    void *src, *dst;
+    size_t nb_in, nb_out;
+    int rc;
+    if ((rc = rvvnn_tensor_data(in[0], &src, &nb_in)) || (rc = rvvnn_tensor_data(out[0], &dst, &nb_out)))
+        return rc;
+    if (nb_in != nb_out || !src || !dst)
+        return RVVNN_ESHAPE;
+    for (size_t i = 0; i < nb_in / sizeof(float); i++)
+        ((float *)dst)[i] = ((const float *)src)[i] * st->factor;
+    return 0;
+}
+
+static const float X[6] = {1, -2, 0.5f, 3, 0, -0.25f};
+
+/* Runs custom.onnx with options o; returns the run status. */
+static int run_model(rvvnn_model *m, rvvnn_options *o, float *y)
+{
+    rvvnn_session *s = NULL;
+    int64_t dims[2] = {2, 3};
+    int rc = rvvnn_session_create_from_model(m, o, &s);
+    if (!rc)
+        rc = rvvnn_session_set_input(s, 0, RVVNN_DTYPE_F32, dims, 2, X, sizeof X);
+    if (!rc)
+        rc = rvvnn_session_set_output(s, 0, y, 6 * sizeof *y);
+    if (!rc)
+        rc = rvvnn_session_run(s);
+    rvvnn_session_free(s);
+    return rc;
+}
+
+int main(void)
+{
+    rvvnn_model *m = NULL;
+    CHECK_OK(rvvnn_model_load_file("models/custom.onnx", &m));
+    if (!m)
+        return check_done();
+    float y[6] = {0};
+    /* unregistered: the model is unsupported and the message says which op */
+    CHECK_RC(run_model(m, NULL, y), RVVNN_EUNSUPPORTED);
+    CHECK(strstr(rvvnn_last_error(), "Scale") != NULL);
+
+    scale_state st = {.factor = 3.0f};
+    rvvnn_options *o = NULL;
+    CHECK_OK(rvvnn_options_create(&o));
+    CHECK_RC(rvvnn_register_op(o, "test.domain", "Scale", NULL, scale_shape, &st), RVVNN_EINVAL);
+    CHECK_RC(rvvnn_register_op(o, "test.domain", "", scale_run, scale_shape, &st), RVVNN_EINVAL);
+    /* registered in another domain: still unsupported */
+    CHECK_OK(rvvnn_register_op(o, "other.domain", "Scale", scale_run, scale_shape, &st));
+    CHECK_RC(run_model(m, o, y), RVVNN_EUNSUPPORTED);
+    CHECK_OK(rvvnn_register_op(o, "test.domain", "Scale", scale_run, scale_shape, &st));
+    CHECK_OK(run_model(m, o, y));
+    for (int i = 0; i < 6; i++)
+        CHECK_CLOSE(y[i], X[i] * 3.0f + 1.0f, 0, 0); /* exact: 3x+1 in f32 for these x */
+    CHECK(st.run_calls == 1);
+    CHECK(st.shape_calls >= 2); /* static inference and the run */
+
+    /* the user pointer is per registration: a later one replaces it */
+    scale_state st2 = {.factor = -1.0f};
+    CHECK_OK(rvvnn_register_op(o, "test.domain", "Scale", scale_run, scale_shape, &st2));
+    CHECK_OK(run_model(m, o, y));
+    for (int i = 0; i < 6; i++)
+        CHECK_CLOSE(y[i], 1.0f - X[i], 0, 0);
+    CHECK(st2.run_calls == 1 && st.run_calls == 1);
+
+    /* callback failures propagate with the node named */
+    st2.fail_run = RVVNN_ELIMIT;
+    CHECK_RC(run_model(m, o, y), RVVNN_ELIMIT);
+    CHECK(strstr(rvvnn_last_error(), "scale") != NULL);
+    st2.fail_run = 7; /* not a status code */
+    CHECK_RC(run_model(m, o, y), RVVNN_EINTERNAL);
+    st2.fail_run = 0;
+    st2.fail_shape = RVVNN_ETYPE;
+    CHECK_RC(run_model(m, o, y), RVVNN_ETYPE);
+    st2.fail_shape = 0;
+
+    /* a module cannot hold a custom op */
+    rvvnn_module *mod = NULL;
+    CHECK_RC(rvvnn_compile(m, o, &mod), RVVNN_EUNSUPPORTED);
+    CHECK(mod == NULL);
+    rvvnn_options_free(o);
+    rvvnn_model_free(m);
+    return check_done();
+}
