@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo check test clean conformance-report
+.PHONY: all setup configure build demo check test clean conformance-report bench
 
 all: build
 
@@ -32,6 +32,10 @@ test: build
 
 conformance-report: build
 	cmake --build $(BUILD) --target conformance_report
+
+# Benchmarks (instruction counts under qemu vs clang); never run by check.
+bench: build
+	cmake --build $(BUILD) --target bench
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,10 @@
  * ONNX importer (no protobuf), only the module loader, the RVV step
  * caller and the reference kernels for fallback steps.
  *
- *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info]
+ *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info] [--repeat=N]
+ *
+ * --repeat=N runs the module N times (benchmarks take the difference of
+ * instruction counts between two N to isolate one run).
  *
  * --dump-dir writes every step's outputs as D/step<i>_out<k>.npy (the
  * debug mode `rvvnn check` compares against the reference executor).
@@ -55,7 +58,7 @@ static int fail(int rc)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *ins[RT_MAX], *outs[RT_MAX], *dump = NULL;
-    int n_in = 0, n_out = 0, info = 0, rc, status = 0;
+    int n_in = 0, n_out = 0, info = 0, rc, status = 0, repeat = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strncmp(a, "--input=@", 9) && n_in < RT_MAX)
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
             dump = a + 11;
         else if (!strcmp(a, "--info"))
             info = 1;
+        else if (!strncmp(a, "--repeat=", 9) && atoi(a + 9) > 0)
+            repeat = atoi(a + 9);
         else if (a[0] != '-' && !path)
             path = a;
         else {
@@ -119,9 +124,17 @@ int main(int argc, char **argv)
     dump_ctx dc = {dump};
     if (dump)
         modrun_set_hook(s, dump_step, &dc);
-    if ((rc = modrun_run(s, tin, tout))) {
-        status = fail(rc);
-        goto out;
+    for (int r = 0; r < repeat; r++) {
+        if (r) {
+            for (int i = 0; i < n_out; i++) {
+                mem_free(tout[i].data);
+                tout[i].data = NULL;
+            }
+        }
+        if ((rc = modrun_run(s, tin, tout))) {
+            status = fail(rc);
+            goto out;
+        }
     }
     for (int i = 0; i < n_out; i++) {
         void *buf;
