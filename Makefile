@@ -31,7 +31,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 conformance-report: build
-	cmake --build $(BUILD) --target conformance_report
+	cmake --build $(BUILD) --target conformance_report conformance_matrix_report
 
 # Benchmarks (instruction counts under qemu vs clang); never run by check.
 bench: build
