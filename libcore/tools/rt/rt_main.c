@@ -35,14 +35,8 @@ static int dump_step(void *user, uint32_t step, const tensor *outs, uint32_t n_o
     for (uint32_t k = 0; k < n_out; k++) {
         if (!outs[k].data)
             continue;
-        void *buf;
-        size_t len;
-        int rc = npy_encode(&outs[k], &buf, &len);
-        if (rc)
-            return rc;
         snprintf(path, sizeof path, "%s/step%u_out%u.npy", d->dir, step, k);
-        rc = file_write_atomic(path, buf, len);
-        mem_free(buf);
+        int rc = npy_save(path, &outs[k]);
         if (rc)
             return rc;
     }
@@ -136,20 +130,11 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    for (int i = 0; i < n_out; i++) {
-        void *buf;
-        size_t len;
-        if ((rc = npy_encode(&tout[i], &buf, &len))) {
+    for (int i = 0; i < n_out; i++)
+        if ((rc = npy_save(outs[i], &tout[i]))) {
             status = fail(rc);
             goto out;
         }
-        rc = file_write_atomic(outs[i], buf, len);
-        mem_free(buf);
-        if (rc) {
-            status = fail(rc);
-            goto out;
-        }
-    }
 out:
     for (int i = 0; i < RT_MAX; i++) {
         mem_free(tin[i].data);

@@ -330,11 +330,7 @@ int ref_variadic(op_ctx *c)
         double accf = 0;
         int64_t acci = 0;
         for (int k = 0; k < c->n_in; k++) {
-            int64_t rem = i, off = 0;
-            for (int d = y->rank - 1; d >= 0; d--) {
-                off += (rem % y->dims[d]) * st[k][d];
-                rem /= y->dims[d];
-            }
+            int64_t off = broadcast_offset(y, i, st[k]);
             if (is_float) {
                 double v = tensor_get_f64(c->in[k], off);
                 if (k == 0)

@@ -110,13 +110,7 @@ int ref_bitshift(op_ctx *c)
     int left = !strcmp(ir_attr_string(c->node, "direction", ""), "LEFT");
     unsigned bits = (unsigned)dtype_size(y->dtype) * 8;
     for (int64_t i = 0; i < n; i++) {
-        int64_t rem = i, oa = 0, ob = 0;
-        for (int d = y->rank - 1; d >= 0; d--) {
-            int64_t k = rem % y->dims[d];
-            rem /= y->dims[d];
-            oa += k * sa[d];
-            ob += k * sb[d];
-        }
+        int64_t oa = broadcast_offset(y, i, sa), ob = broadcast_offset(y, i, sb);
         uint64_t a = (uint64_t)tensor_get_i64(c->in[0], oa), s = (uint64_t)tensor_get_i64(c->in[1], ob);
         uint64_t v = s >= bits ? 0 : left ? a << s : a >> s;
         tensor_set_i64(y, i, (int64_t)v);
@@ -151,13 +145,7 @@ int ref_prelu(op_ctx *c)
     broadcast_strides(y, c->in[0], sa);
     broadcast_strides(y, c->in[1], sb);
     for (int64_t i = 0; i < n; i++) {
-        int64_t rem = i, oa = 0, ob = 0;
-        for (int d = y->rank - 1; d >= 0; d--) {
-            int64_t k = rem % y->dims[d];
-            rem /= y->dims[d];
-            oa += k * sa[d];
-            ob += k * sb[d];
-        }
+        int64_t oa = broadcast_offset(y, i, sa), ob = broadcast_offset(y, i, sb);
         double x = tensor_get_f64(c->in[0], oa);
         tensor_set_f64(y, i, x < 0 ? x * tensor_get_f64(c->in[1], ob) : x);
     }
