@@ -23,7 +23,7 @@ static const char compile_help[] =
     "  --vlen=N                   0 = vector-length agnostic (any VLEN >= the minimum);\n"
     "                             N = tuned for, and only runs at, VLEN=N\n"
     "  --lmul-max=1|2|4|8         largest register group the kernels use (default 8)\n"
-    "  --emit=module|obj|asm      .rvvmod (default), ELF64 object + header, GNU as text\n"
+    "  --emit=module|asm          .rvvmod (default), or the code as GNU as text\n"
     "  --input-shape=NAME=2x128   bind symbolic input dims (repeatable)\n"
     "  --no-rvv                   every step on the reference kernels (debugging)\n"
     "  --verbose                  print each pass and its time, and the step counts\n"
@@ -31,6 +31,7 @@ static const char compile_help[] =
     "Exit status: 0 ok, 2 error.\n";
 
 int cli_parse_bindings(const char *spec, pass_binding *b, int *n, int max);
+int emit_module_asm(const void *buf, size_t len, const char *path);
 
 int cmd_compile(int argc, char **argv)
 {
@@ -74,8 +75,8 @@ int cmd_compile(int argc, char **argv)
         return cli_usage_error("compile", "no model given");
     if (!out_path)
         return cli_usage_error("compile", "no output file (-o FILE)");
-    if (strcmp(emit, "module") != 0)
-        return cli_usage_error("compile", "--emit=%s is not available yet", emit);
+    if (strcmp(emit, "module") != 0 && strcmp(emit, "asm") != 0)
+        return cli_usage_error("compile", "--emit=%s: module or asm (obj is not available yet)", emit);
     cg_target tgt;
     if ((rc = cg_target_parse(march, features, vlen, lmul, &tgt)))
         return cli_error("compile", rc);
@@ -99,7 +100,11 @@ int cmd_compile(int argc, char **argv)
         goto out;
     }
     double t_codegen = cli_now_ms() - t0;
-    if ((rc = file_write_atomic(out_path, res.buf, res.len))) {
+    if (!strcmp(emit, "asm"))
+        rc = emit_module_asm(res.buf, res.len, out_path);
+    else
+        rc = file_write_atomic(out_path, res.buf, res.len);
+    if (rc) {
         status = cli_error("compile", rc);
         goto out;
     }
