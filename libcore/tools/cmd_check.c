@@ -61,7 +61,8 @@ static int family_of(const char *op, int rvv)
 {
     if (!rvv)
         return TOL_EXACT;
-    if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm") || !strcmp(op, "Conv") || !strcmp(op, "ConvTranspose"))
+    if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm") || !strcmp(op, "MatMulEpilogue") || !strcmp(op, "Conv") ||
+        !strcmp(op, "ConvTranspose"))
         return TOL_GEMM;
     if (!strcmp(op, "Softmax") || !strcmp(op, "LayerNormalization") || !strcmp(op, "LogSoftmax"))
         return TOL_ROWNORM;

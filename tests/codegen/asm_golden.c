@@ -99,5 +99,6 @@ int main(void)
     EMIT((asm_label(&a), asm_bgeu(&a, T0, S5, 0), asm_bind(&a, 0), asm_finish(&a)), "bgeu t0, s5, 1f; 1:");
     EMIT((asm_label(&a), asm_bge(&a, T0, ZERO, 0), asm_bind(&a, 0), asm_finish(&a)), "bge t0, zero, 1f; 1:");
     EMIT((asm_label(&a), asm_bind(&a, 0), asm_bltu(&a, A1, A2, 0), asm_finish(&a)), "1: bltu a1, a2, 1b");
+    EMIT((asm_label(&a), asm_bind(&a, 0), asm_bnez_far(&a, A5, 0), asm_finish(&a)), "1: beqz a5, 2f; j 1b; 2:");
     return 0;
 }

@@ -44,6 +44,26 @@ def gemm_cases():
                                      [vi("a", (10, 48))], [vi("y", (10, 70))],
                                      [numpy_helper.from_array(f32(70, 48), "b"), numpy_helper.from_array(f32(70), "c")]),
            [f32(10, 48)])
+    # fused epilogues (passes/fuse.c): bias + GELU(erf) as torch exports it, and bias + residual + Relu
+    for i, (m_, k, n) in enumerate([(7, 33, 65), (130, 64, 40)]):
+        g_nodes = [helper.make_node("MatMul", ["a", "w"], ["h0"]), helper.make_node("Add", ["h0", "bias"], ["h"]),
+                   helper.make_node("Div", ["h", "sq2"], ["d"]), helper.make_node("Erf", ["d"], ["e"]),
+                   helper.make_node("Add", ["e", "one"], ["ep"]), helper.make_node("Mul", ["h", "ep"], ["hm"]),
+                   helper.make_node("Mul", ["hm", "half"], ["y"])]
+        inits = [numpy_helper.from_array(f32(k, n), "w"), numpy_helper.from_array(f32(n), "bias"),
+                 numpy_helper.from_array(np.array(1.4142135381698608, np.float32), "sq2"),
+                 numpy_helper.from_array(np.array(1.0, np.float32), "one"),
+                 numpy_helper.from_array(np.array(0.5, np.float32), "half")]
+        g = helper.make_graph(g_nodes, "g", [vi("a", (m_, k))], [vi("y", (m_, n))], inits)
+        mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        mm.ir_version = 8
+        yield ("matmul_bias_gelu_%d" % i, mm, [f32(m_, k)])
+        g2 = helper.make_graph([helper.make_node("MatMul", ["a", "w"], ["h0"]), helper.make_node("Add", ["bias", "h0"], ["h"]),
+                                helper.make_node("Add", ["r", "h"], ["hr"]), helper.make_node("Relu", ["hr"], ["y"])],
+                               "g", [vi("a", (2, m_, k)), vi("r", (2, m_, n))], [vi("y", (2, m_, n))], inits[:2])
+        mm2 = helper.make_model(g2, opset_imports=[helper.make_opsetid("", 17)])
+        mm2.ir_version = 8
+        yield ("matmul_bias_res_relu_%d" % i, mm2, [f32(2, m_, k), f32(2, m_, n)])
     # K large enough for the unrolled k loop plus a remainder
     yield ("matmul_k515", model(helper.make_node("MatMul", ["a", "b"], ["y"]), [vi("a", (5, 515))],
                                 [vi("y", (5, 33))], [numpy_helper.from_array(f32(515, 33), "b")]), [f32(5, 515)])

@@ -230,6 +230,12 @@ static void branch(cg_asm *a, uint32_t f3, int rs1, int rs2, int label)
 }
 
 void asm_bnez(cg_asm *a, int rs, int label) { branch(a, 1, rs, ZERO, label); }
+
+void asm_bnez_far(cg_asm *a, int rs, int label)
+{
+    put(a, (uint32_t)rs << 15 | 0u << 12 | 0x63 | (8u >> 1 & 0xf) << 8); /* beqz rs, .+8 */
+    asm_j(a, label);
+}
 void asm_beqz(cg_asm *a, int rs, int label) { branch(a, 0, rs, ZERO, label); }
 void asm_bltu(cg_asm *a, int rs1, int rs2, int label) { branch(a, 6, rs1, rs2, label); }
 void asm_bgeu(cg_asm *a, int rs1, int rs2, int label) { branch(a, 7, rs1, rs2, label); }

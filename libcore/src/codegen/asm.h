@@ -63,6 +63,8 @@ enum { FS_ADD, FS_SUB, FS_MUL, FS_DIV };
 void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2);
 void asm_fsqrt_s(cg_asm *a, int frd, int frs1);
 void asm_bnez(cg_asm *a, int rs, int label);
+/* bnez for loops whose body may exceed a branch's +-4 KiB: beqz over a jal. */
+void asm_bnez_far(cg_asm *a, int rs, int label);
 void asm_beqz(cg_asm *a, int rs, int label);
 void asm_bltu(cg_asm *a, int rs1, int rs2, int label);
 void asm_bgeu(cg_asm *a, int rs1, int rs2, int label);

@@ -23,6 +23,7 @@
  * registers and ra live in a 112-byte frame. */
 #include "codegen.h"
 #include "frame.h"
+#include "vmath.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,8 +43,44 @@ typedef struct gemm_plan {
     int64_t c_row;          /* C row stride in bytes */
     int packed;             /* B is a packed constant */
     int has_bias;
+    int has_res;            /* residual added in the epilogue (base in a0) */
+    int act;                /* 0 none, 1 relu, 2 gelu */
+    float gelu_div;
     int64_t a_batch[64], b_batch[64], c_batch[64]; /* byte offsets per batch */
 } gemm_plan;
+
+/* The fused epilogue over the mr rows just stored (still in cache):
+ * + residual, then Relu or GELU(erf) exactly as torch exports it
+ * (x * (erf(x / c) + 1) * 0.5). Uses s10/s11 (free after the k loop)
+ * and vector groups v8..v28 (free after the accumulators are stored). */
+static void emit_epilogue(cg_asm *a, const gemm_plan *p, int mr)
+{
+    if (p->act == 1)
+        asm_fmv_w_x(a, FA2, ZERO);
+    for (int r = 0; r < mr; r++) {
+        add_imm(a, S11, S8, p->c_row * r);
+        asm_vle(a, 32, 8, S11);
+        if (p->has_res) {
+            asm_sub(a, S10, S11, A3); /* same offset in the residual */
+            asm_add(a, S10, S10, A0);
+            asm_vle(a, 32, 12, S10);
+            asm_vv(a, VF_ADD, 8, 8, 12);
+        }
+        if (p->act == 1) {
+            asm_vf(a, VF_MAX, 8, 8, FA2);
+        } else if (p->act == 2) {
+            load_f32(a, FA3, p->gelu_div);
+            asm_vf(a, VF_DIV, 16, 8, FA3);
+            vmath_erf(a, 24, 16, 12, 20, 28);
+            load_f32(a, FA3, 1.0f);
+            asm_vf(a, VF_ADD, 24, 24, FA3);
+            asm_vv(a, VF_MUL, 8, 8, 24);
+            load_f32(a, FA3, 0.5f);
+            asm_vf(a, VF_MUL, 8, 8, FA3);
+        }
+        asm_vse(a, 32, 8, S11);
+    }
+}
 
 /* One block of mr rows for the current vl: acc init, k loop, store. */
 static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
@@ -101,6 +138,8 @@ static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
             add_imm(a, row_reg[r], S8, p->c_row * r);
         asm_vse(a, 32, r * L, row_reg[r]);
     }
+    if (p->has_res || p->act)
+        emit_epilogue(a, p, mr);
 }
 
 /* A panel of width w starting at s4 (B) / s5 (column bytes). */
@@ -127,7 +166,7 @@ static void emit_panel(cg_asm *a, const gemm_plan *p, int64_t w)
         add_imm(a, S7, S7, p->a_row * p->mr);
         add_imm(a, S8, S8, p->c_row * p->mr);
         asm_addi(a, S9, S9, -1);
-        asm_bnez(a, S9, rows);
+        asm_bnez_far(a, S9, rows);
     }
     if (tail)
         emit_micro(a, p, (int)tail);
@@ -138,7 +177,7 @@ static void emit_panel(cg_asm *a, const gemm_plan *p, int64_t w)
     asm_add(a, T2, T2, S0);
     asm_slli(a, S0, T0, 2);
     asm_add(a, S5, S5, S0);
-    asm_bnez(a, T1, chunk);
+    asm_bnez_far(a, T1, chunk);
 }
 
 static void emit_body(cg_asm *a, const gemm_plan *p)
@@ -161,7 +200,7 @@ static void emit_body(cg_asm *a, const gemm_plan *p)
             add_imm(a, S4, S4, p->packed ? p->K * p->pw * 4 : p->pw * p->b_n);
             asm_ld(a, S10, SP, FRAME_SPARE);
             asm_addi(a, S10, S10, -1);
-            asm_bnez(a, S10, lp);
+            asm_bnez_far(a, S10, lp);
             break;
         }
     }
@@ -175,14 +214,16 @@ static void emit_body(cg_asm *a, const gemm_plan *p)
 static int emit_kernel(const gemm_plan *p, cg_asm *a)
 {
     frame_enter(a);
-    asm_ld(a, A1, A0, 0);
-    asm_ld(a, A2, A0, 8);
-    if (p->has_bias) {
-        asm_ld(a, A4, A0, 16);
-        asm_ld(a, A3, A0, 24);
-    } else {
-        asm_ld(a, A3, A0, 16);
-    }
+    /* args: A, B, [bias], [residual], C; a0 itself last (residual base) */
+    int k = 0;
+    asm_ld(a, A1, A0, 8 * k++);
+    asm_ld(a, A2, A0, 8 * k++);
+    if (p->has_bias)
+        asm_ld(a, A4, A0, 8 * k++);
+    int res_slot = p->has_res ? k++ : -1;
+    asm_ld(a, A3, A0, 8 * k++);
+    if (res_slot >= 0)
+        asm_ld(a, A0, A0, 8 * res_slot);
     int body = asm_label(a);
     for (int64_t b = 0; b < p->batch; b++) {
         add_imm(a, S1, A1, p->a_batch[b]);
@@ -225,11 +266,23 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     const ir_graph *g = c->g;
     const ir_value *va = &g->vals[n->in[0]], *vb = &g->vals[n->in[1]], *vc = &g->vals[n->out[0]];
     const ir_value *vbias = NULL;
-    int is_gemm = n->op == OP_Gemm, trans_b = 0;
+    int is_gemm = n->op == OP_Gemm, is_epi = n->op == OP_MatMulEpilogue, trans_b = 0;
+    const ir_value *vres = NULL;
     if (va->t.dtype != DT_F32 || vb->t.dtype != DT_F32 || vc->t.dtype != DT_F32)
         return decline(c, "not float32");
     if (va->t.rank < 2 || vb->t.rank < 2 || va->dynamic || vb->dynamic)
         return decline(c, "1-D or dynamic operands");
+    if (is_epi) {
+        trans_b = (int)ir_attr_int(n, "transB", 0);
+        if (n->n_in > 2 && n->in[2] >= 0)
+            vbias = &g->vals[n->in[2]];
+        if (n->n_in > 3 && n->in[3] >= 0)
+            vres = &g->vals[n->in[3]];
+        if (vbias && (vbias->kind != VAL_CONST || vbias->t.dtype != DT_F32))
+            return decline(c, "bias is not a float32 constant");
+        if (vres && (vres->t.dtype != DT_F32 || !shape_equal(&vres->t, &vc->t)))
+            return decline(c, "residual shape");
+    }
     if (is_gemm) {
         if (ir_attr_int(n, "transA", 0) || ir_attr_float(n, "alpha", 1.0f) != 1.0f)
             return decline(c, "Gemm with transA or alpha != 1");
@@ -291,6 +344,12 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     p->a_k = 4;
     p->c_row = p->N * 4;
     p->has_bias = vbias != NULL;
+    p->has_res = vres != NULL;
+    if (is_epi) {
+        const char *act = ir_attr_string(n, "activation", "none");
+        p->act = !strcmp(act, "relu") ? 1 : !strcmp(act, "gelu") ? 2 : 0;
+        p->gelu_div = ir_attr_float(n, "gelu_divisor", 1.4142135f);
+    }
     unsigned vlen_for_panels = c->tgt->vlen ? c->tgt->vlen : 1024;
     int64_t vlmax = (int64_t)vlen_for_panels * p->lmul / 32;
     uint32_t idb;
@@ -343,13 +402,15 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
             p->b_batch[b] *= 4;
         rc = cg_value_tensor(c, n->in[1], &idb);
     }
-    uint64_t ids[4];
+    uint64_t ids[5];
     uint32_t id;
     int k = 0;
     if (!rc && !(rc = cg_value_tensor(c, n->in[0], &id)))
         ids[k++] = id;
     ids[k++] = idb;
     if (!rc && vbias && !(rc = cg_value_tensor(c, n->in[2], &id)))
+        ids[k++] = id;
+    if (!rc && vres && !(rc = cg_value_tensor(c, n->in[3], &id)))
         ids[k++] = id;
     if (!rc && !(rc = cg_value_tensor(c, n->out[0], &id)))
         ids[k++] = id;

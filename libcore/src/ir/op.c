@@ -13,7 +13,11 @@ const op_info op_table[OP__COUNT] = {
 
 int op_lookup(const char *domain, const char *op_type)
 {
-    if (domain && *domain && strcmp(domain, "ai.onnx") != 0)
+    /* rvvnn's own fused ops live in the "rvvnn" domain; standard ones in ai.onnx */
+    int own = domain && !strcmp(domain, "rvvnn");
+    if (domain && *domain && strcmp(domain, "ai.onnx") != 0 && !own)
+        return -1;
+    if (own != !strcmp(op_type, "MatMulEpilogue"))
         return -1;
     for (int i = 0; i < OP__COUNT; i++)
         if (strcmp(op_table[i].name, op_type) == 0)

@@ -200,9 +200,12 @@ int modb_step_ref(modb *b, const ir_node *n, const uint64_t *ids, uint32_t n_in,
     s.n_out = n_out;
     s.flops = flops;
     s.bytes = bytes;
+    /* ops outside ai.onnx keep their domain: "domain::op" */
+    char op[256];
+    snprintf(op, sizeof op, "%s%s%s", n->domain, n->domain[0] ? "::" : "", n->op_type);
     int rc = modb_string(b, n->name, &s.name);
     if (!rc)
-        rc = modb_string(b, n->op_type, &s.op);
+        rc = modb_string(b, op, &s.op);
     if (rc)
         return rc;
     bytebuf *ab = &b->sec[SEC_ATTRS];

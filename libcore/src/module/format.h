@@ -22,14 +22,15 @@
  * arena_bytes, 64-byte aligned like WEIGHTS offsets), WEIGHT (offset into WEIGHTS), INPUT / OUTPUT (index into
  * the module's inputs / outputs, in order).
  *
- * Version history: 1 - first format. A loader refuses other versions. */
+ * Version history: 1 - first format; 2 - RVV entries return a status in
+ * a0. A loader refuses other versions. */
 #ifndef RVVNN_MODULE_FORMAT_H
 #define RVVNN_MODULE_FORMAT_H
 
 #include <stdint.h>
 
 #define MOD_MAGIC "RVVNNMOD"
-#define MOD_VERSION 1
+#define MOD_VERSION 2
 #define MOD_ALIGN 64
 #define MOD_MAX_RANK 8
 

@@ -278,7 +278,14 @@ static int check_steps(rvv_module *m)
                 ins[k] = -1;
             for (uint32_t k = 0; k < s->n_out; k++)
                 outs[k] = -1;
-            int ni = ir_add_node(m->g, nm, op, "", ins, (int)s->n_in, outs, (int)s->n_out);
+            char dom[64] = "";
+            const char *sep = strstr(op, "::");
+            if (sep && (size_t)(sep - op) < sizeof dom) {
+                memcpy(dom, op, (size_t)(sep - op));
+                dom[sep - op] = 0;
+                op = sep + 2;
+            }
+            int ni = ir_add_node(m->g, nm, op, dom, ins, (int)s->n_in, outs, (int)s->n_out);
             if (ni < 0)
                 return ni;
             if (m->g->nodes[ni].op < 0)

@@ -20,6 +20,8 @@ typedef struct passes_options {
     int n_bindings;
     size_t fold_limit_bytes;      /* largest constant a fold may create; 0 = default 64 MiB */
     int no_canonicalize;          /* keep exporter patterns as they are */
+    int no_fuse;                  /* keep MatMul epilogues as separate ops */
+    int n_fused;                  /* out: epilogues fused */
     int n_rewrites;               /* out: patterns rewritten */
     int no_fold;                  /* keep every node (debugging, rvvnn check) */
     int verbose;                  /* fill the timings below */
@@ -38,6 +40,7 @@ int pass_infer_shapes(ir_graph *g);
 int pass_infer_shapes_custom(ir_graph *g, const struct custom_ops *custom);
 int pass_fold_constants(ir_graph *g, const passes_options *opt);
 int pass_canonicalize(ir_graph *g, int *n_rewrites);
+int pass_fuse_epilogues(ir_graph *g, int *n_fused);
 int pass_dce(ir_graph *g);
 int pass_plan_memory(ir_graph *g);
 

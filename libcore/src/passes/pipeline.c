@@ -48,6 +48,15 @@ int passes_run(ir_model *m, passes_options *opt)
             opt->n_rewrites = n_rw;
         record(opt, "canonicalize", t0);
     }
+    if (!(opt && opt->no_fuse)) {
+        int n_fused = 0;
+        t0 = now_ms();
+        if ((rc = pass_fuse_epilogues(g, &n_fused)))
+            return rc;
+        if (opt)
+            opt->n_fused = n_fused;
+        record(opt, "fuse", t0);
+    }
     t0 = now_ms();
     if ((rc = pass_dce(g)))
         return rc;

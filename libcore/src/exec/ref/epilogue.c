@@ -1,0 +1,72 @@
+/* epilogue.c - reference kernel of rvvnn::MatMulEpilogue, the node
+ * passes/fuse.c makes from MatMul/Gemm + bias + residual + Relu/GELU.
+ * It runs the matrix product with the MatMul/Gemm kernel and then the
+ * epilogue in f32, in the same order and with the same constants as the
+ * unfused ONNX ops, so fusion leaves the reference's results unchanged. */
+#include "ref.h"
+
+#include <math.h>
+#include <string.h>
+
+int shape_matmul(op_ctx *c);
+int ref_matmul(op_ctx *c);
+
+/* Input 0, 1: A, B; 2: bias row (optional); 3: residual (optional). */
+static op_ctx product_ctx(op_ctx *c, ir_node *tmp)
+{
+    *tmp = *c->node;
+    int gemm = ir_attr_int(c->node, "transB", 0) != 0;
+    tmp->op = gemm ? OP_Gemm : OP_MatMul;
+    op_ctx p = *c;
+    p.node = tmp;
+    p.n_in = 2;
+    return p;
+}
+
+int shape_epilogue(op_ctx *c)
+{
+    ir_node tmp;
+    op_ctx p = product_ctx(c, &tmp);
+    int rc = shape_matmul(&p);
+    if (rc)
+        return rc;
+    if (c->n_in > 3 && c->in[3] && !shape_equal(c->in[3], c->out[0]))
+        return op_error(c, RV_ESHAPE, "input 3 (residual) does not have the product's shape");
+    return 0;
+}
+
+int ref_epilogue(op_ctx *c)
+{
+    ir_node tmp;
+    op_ctx p = product_ctx(c, &tmp);
+    int rc = ref_matmul(&p);
+    if (rc)
+        return rc;
+    tensor *y = c->out[0];
+    if (y->dtype != DT_F32)
+        return op_error(c, RV_ETYPE, "float32 only");
+    int64_t n, cols = y->rank ? y->dims[y->rank - 1] : 1;
+    tensor_numel(y, &n);
+    float *Y = y->data;
+    const float *bias = c->n_in > 2 && c->in[2] ? c->in[2]->data : NULL;
+    const float *res = c->n_in > 3 && c->in[3] ? c->in[3]->data : NULL;
+    const char *act = ir_attr_string(c->node, "activation", "none");
+    float div = ir_attr_float(c->node, "gelu_divisor", 1.4142135f);
+    int gelu = !strcmp(act, "gelu"), relu = !strcmp(act, "relu");
+    for (int64_t i = 0; i < n; i++) {
+        float h = Y[i];
+        if (bias)
+            h = h + bias[i % cols];
+        if (res)
+            h = h + res[i];
+        if (relu)
+            h = h > 0 ? h : 0;
+        else if (gelu) {
+            float e = (float)erf((double)(h / div)); /* Div, Erf */
+            float a = e + 1.0f;                         /* Add 1 */
+            h = (h * a) * 0.5f;                         /* Mul, Mul 0.5 */
+        }
+        Y[i] = h;
+    }
+    return 0;
+}

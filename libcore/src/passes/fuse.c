@@ -1,0 +1,192 @@
+/* fuse.c - folds the elementwise epilogue of a MatMul/Gemm into it:
+ *
+ *   y = MatMul(a, B) [+ bias row] [+ residual] [-> Relu | -> GELU(erf)]
+ *
+ * becomes one rvvnn::MatMulEpilogue node (exec/ref/epilogue.c), whose
+ * RVV kernel applies the epilogue while the output block is still in
+ * cache, saving a pass over memory and an arena buffer per step.
+ *
+ * GELU is matched exactly as torch exports it,
+ *   Mul(Mul(h, Add(Erf(Div(h, c)), 1)), 0.5),
+ * and the reference kernel repeats those f32 operations in that order, so
+ * fusing never changes the reference executor's bits. Every intermediate
+ * must have a single reader; otherwise nothing is rewritten. */
+#include "passes.h"
+#include "../ir/op.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int is_op(const ir_node *n, const char *t) { return !n->dead && !n->domain[0] && !strcmp(n->op_type, t); }
+
+static int single_reader(const ir_graph *g, int v)
+{
+    if (v < 0 || g->vals[v].n_uses != 1 || g->vals[v].is_output)
+        return -1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        if (n->dead)
+            continue;
+        for (int k = 0; k < n->n_in; k++)
+            if (n->in[k] == v)
+                return n->n_captures ? -1 : i;
+    }
+    return -1;
+}
+
+static int other_input(const ir_node *n, int v)
+{
+    if (n->n_in != 2)
+        return -1;
+    return n->in[0] == v ? n->in[1] : n->in[1] == v ? n->in[0] : -1;
+}
+
+static int const_f32(const ir_graph *g, int v, float *out)
+{
+    int64_t n;
+    if (v < 0 || g->vals[v].kind != VAL_CONST || g->vals[v].t.dtype != DT_F32 || tensor_numel(&g->vals[v].t, &n) ||
+        n != 1)
+        return 0;
+    *out = *(const float *)g->vals[v].t.data;
+    return 1;
+}
+
+/* A constant that broadcasts as a row over the last dim of y. */
+static int bias_row(const ir_graph *g, int v, const ir_value *y)
+{
+    int64_t n;
+    const ir_value *b = v >= 0 ? &g->vals[v] : NULL;
+    if (!b || b->kind != VAL_CONST || b->t.dtype != DT_F32 || tensor_numel(&b->t, &n) || y->t.rank < 1 ||
+        n != y->t.dims[y->t.rank - 1] || b->t.rank > y->t.rank)
+        return 0;
+    return b->t.rank == 0 || b->t.dims[b->t.rank - 1] == n;
+}
+
+static int same_shape(const ir_value *a, const ir_value *b)
+{
+    return a->t.dtype == b->t.dtype && shape_equal(&a->t, &b->t) && !a->dynamic && !b->dynamic;
+}
+
+/* Tries GELU starting at h (MatMul+bias output); returns the node chain
+ * (5 nodes) and the divisor, or 0. */
+static int match_gelu(const ir_graph *g, int h, int *chain, int *out, float *div)
+{
+    float c1, c05;
+    if (g->vals[h].n_uses != 2 || g->vals[h].is_output)
+        return 0;
+    int d = -1, mul1 = -1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        if (n->dead || n->n_in != 2)
+            continue;
+        if (is_op(n, "Div") && n->in[0] == h && const_f32(g, n->in[1], div))
+            d = i;
+        else if (is_op(n, "Mul") && (n->in[0] == h || n->in[1] == h))
+            mul1 = i;
+    }
+    if (d < 0 || mul1 < 0)
+        return 0;
+    int e = single_reader(g, g->nodes[d].out[0]);
+    if (e < 0 || !is_op(&g->nodes[e], "Erf"))
+        return 0;
+    int a = single_reader(g, g->nodes[e].out[0]);
+    if (a < 0 || !is_op(&g->nodes[a], "Add") || !const_f32(g, other_input(&g->nodes[a], g->nodes[e].out[0]), &c1) ||
+        c1 != 1.0f || single_reader(g, g->nodes[a].out[0]) != mul1 ||
+        other_input(&g->nodes[mul1], g->nodes[a].out[0]) != h)
+        return 0;
+    int m2 = single_reader(g, g->nodes[mul1].out[0]);
+    if (m2 < 0 || !is_op(&g->nodes[m2], "Mul") ||
+        !const_f32(g, other_input(&g->nodes[m2], g->nodes[mul1].out[0]), &c05) || c05 != 0.5f)
+        return 0;
+    chain[0] = d, chain[1] = e, chain[2] = a, chain[3] = mul1, chain[4] = m2;
+    *out = g->nodes[m2].out[0];
+    return 1;
+}
+
+static int fuse_one(ir_graph *g, int mi, int *count)
+{
+    const ir_node *mm = &g->nodes[mi];
+    if (mm->n_in != 2 || mm->n_out != 1)
+        return 0;
+    int y = mm->out[0], dead[8], n_dead = 0, bias = -1, res = -1, act = 0;
+    float div = 0;
+    const ir_value *yv = &g->vals[y];
+    if (yv->t.dtype != DT_F32 || yv->dynamic)
+        return 0;
+    /* bias */
+    int r = single_reader(g, y);
+    if (r >= 0 && is_op(&g->nodes[r], "Add") && bias_row(g, other_input(&g->nodes[r], y), yv)) {
+        bias = other_input(&g->nodes[r], y);
+        dead[n_dead++] = r;
+        y = g->nodes[r].out[0];
+        r = single_reader(g, y);
+    }
+    /* residual: an Add of a same-shaped non-constant value */
+    if (r >= 0 && is_op(&g->nodes[r], "Add")) {
+        int o = other_input(&g->nodes[r], y);
+        if (o >= 0 && o != y && g->vals[o].kind != VAL_CONST && same_shape(&g->vals[o], &g->vals[y])) {
+            res = o;
+            dead[n_dead++] = r;
+            y = g->nodes[r].out[0];
+            r = single_reader(g, y);
+        }
+    }
+    int chain[5], gout;
+    if (r >= 0 && is_op(&g->nodes[r], "Relu")) {
+        act = 1;
+        dead[n_dead++] = r;
+        y = g->nodes[r].out[0];
+    } else if (match_gelu(g, y, chain, &gout, &div)) {
+        act = 2;
+        for (int k = 0; k < 5; k++)
+            dead[n_dead++] = chain[k];
+        y = gout;
+    }
+    if (!n_dead)
+        return 0;
+    char name[256];
+    snprintf(name, sizeof name, "%s.epilogue", g->nodes[mi].name);
+    int ins[4] = {g->nodes[mi].in[0], g->nodes[mi].in[1], bias, res}, outs[1] = {y};
+    int is_gemm = !strcmp(g->nodes[mi].op_type, "Gemm");
+    int trans_b = is_gemm ? (int)ir_attr_int(&g->nodes[mi], "transB", 0) : 0;
+    int ni = ir_add_node(g, name, "MatMulEpilogue", "rvvnn", ins, 4, outs, 1);
+    if (ni < 0)
+        return ni;
+    /* fill each attribute before adding the next: the array may move */
+    ir_attr *at = ir_add_attr(g, ni, "activation", ATTR_STRING);
+    if (at) {
+        at->s = act == 2 ? "gelu" : act == 1 ? "relu" : "none";
+        at->s_len = strlen(at->s);
+    }
+    ir_attr *ad = at ? ir_add_attr(g, ni, "gelu_divisor", ATTR_FLOAT) : NULL;
+    if (ad)
+        ad->f = div;
+    ir_attr *tb = ad ? ir_add_attr(g, ni, "transB", ATTR_INT) : NULL;
+    if (!tb)
+        return err_set(RV_ENOMEM, "out of memory fusing '%s'", name);
+    tb->i = trans_b;
+    g->nodes[mi].dead = 1;
+    for (int k = 0; k < n_dead; k++)
+        g->nodes[dead[k]].dead = 1;
+    (*count)++;
+    return 0;
+}
+
+int pass_fuse_epilogues(ir_graph *g, int *n_fused)
+{
+    int count = 0, rc = 0, n = g->n_nodes;
+    *n_fused = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        const ir_node *nd = &g->nodes[i];
+        if (nd->dead || nd->domain[0])
+            continue;
+        int is_gemm = !strcmp(nd->op_type, "Gemm");
+        if (!strcmp(nd->op_type, "MatMul") ||
+            (is_gemm && nd->n_in == 2 && !ir_attr_int(nd, "transA", 0) && ir_attr_float(nd, "alpha", 1.0f) == 1.0f))
+            rc = fuse_one(g, i, &count);
+    }
+    if (rc)
+        return rc;
+    *n_fused = count;
+    return count ? ir_graph_link(g) : 0;
+}
