@@ -248,6 +248,7 @@ void asm_call(cg_asm *a, int label)
 }
 
 void asm_ret(cg_asm *a) { put(a, i_type(0, RA, 0, ZERO, 0x67)); }
+void asm_word(cg_asm *a, uint32_t w) { put(a, w); }
 
 static uint32_t vtype(cg_asm *a, int sew, int lmul)
 {

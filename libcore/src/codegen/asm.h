@@ -70,6 +70,8 @@ void asm_bge(cg_asm *a, int rs1, int rs2, int label);
 void asm_j(cg_asm *a, int label);
 void asm_call(cg_asm *a, int label); /* jal ra, label */
 void asm_ret(cg_asm *a);
+/* A raw word (already encoded code copied in, or padding). */
+void asm_word(cg_asm *a, uint32_t w);
 
 /* vector configuration: lmul as 1,2,4,8 (or -2,-4,-8 for mf2..mf8) */
 void asm_vsetvli(cg_asm *a, int rd, int rs1, int sew, int lmul);   /* ta, ma */
