@@ -403,16 +403,18 @@ static int cmp_result(const void *a, const void *b)
 
 static int cmp_op(const void *a, const void *b) { return strcmp(((const op_row *)a)->op, ((const op_row *)b)->op); }
 
-/* --only: a glob when it has glob characters, else a substring of set/name. */
+/* --only: a substring of set/name, or a glob (unanchored: "resize*cubic"
+ * matches node/test_resize_upsample_scales_cubic). */
 static int selected(const char *pattern, const char *set, const char *name)
 {
-    char full[256];
+    char full[256], glob[256];
     if (!pattern)
         return 1;
     snprintf(full, sizeof full, "%s/%s", set, name);
-    if (strpbrk(pattern, "*?["))
-        return !fnmatch(pattern, name, 0) || !fnmatch(pattern, full, 0);
-    return strstr(full, pattern) != NULL;
+    if (!strpbrk(pattern, "*?["))
+        return strstr(full, pattern) != NULL;
+    snprintf(glob, sizeof glob, "*%s*", pattern);
+    return !fnmatch(glob, full, 0);
 }
 
 static void count(const result *res, size_t n, const char *set, int c[3])
@@ -517,7 +519,7 @@ static int usage(void)
                     "                   [--time-limit SECONDS]\n"
                     "  DATA_DIR   libonnx-testdata's data directory (holds node/, simple/, ...)\n"
                     "  --floor    exit 1 when the node-test pass rate is below PERCENT\n"
-                    "  --only     run only tests whose set/name contains PATTERN (or matches it as a glob)\n"
+                    "  --only     run only tests whose set/name contains PATTERN (a substring, or a glob with * ? [])\n"
                     "  --time-limit SECONDS  per test (default %d)\n"
                     "  --verbose  print every test's verdict\n", TIME_LIMIT_S);
     return 2;
@@ -583,6 +585,11 @@ int main(int argc, char **argv)
     }
     if (!res) {
         fprintf(stderr, "conformance: out of memory\n");
+        return 2;
+    }
+    if (n == 0) {
+        fprintf(stderr, "conformance: no test under %s%s%s\n", data, only ? " matches " : "", only ? only : "");
+        free(res);
         return 2;
     }
     qsort(res, n, sizeof *res, cmp_result);
