@@ -351,8 +351,9 @@ static void run_isolated(const char *dir, result *r)
     if (pid == 0) {
         close(fd[0]);
         alarm((unsigned)time_limit_s);
-#if !defined(__SANITIZE_ADDRESS__)
-        /* ASan reserves terabytes of shadow: an address-space limit breaks it. */
+#ifndef CONFORMANCE_NO_AS_LIMIT
+        /* (sanitizer builds define it: their shadow memory reserves terabytes
+         * of address space, which an RLIMIT_AS would refuse) */
         struct rlimit rl = {MEM_LIMIT_BYTES, MEM_LIMIT_BYTES};
         setrlimit(RLIMIT_AS, &rl);
 #endif
