@@ -404,6 +404,14 @@ static int cmp_result(const void *a, const void *b)
 
 static int cmp_op(const void *a, const void *b) { return strcmp(((const op_row *)a)->op, ((const op_row *)b)->op); }
 
+/* Most tests not passing first, then by name: where kernel work pays most. */
+static int cmp_op_gap(const void *a, const void *b)
+{
+    const op_row *x = a, *y = b;
+    int gx = x->n[R_FAIL] + x->n[R_UNSUPPORTED], gy = y->n[R_FAIL] + y->n[R_UNSUPPORTED];
+    return gx != gy ? gy - gx : strcmp(x->op, y->op);
+}
+
 /* --only: a substring of set/name, or a glob (unanchored: "resize*cubic"
  * matches node/test_resize_upsample_scales_cubic). */
 static int selected(const char *pattern, const char *set, const char *name)
@@ -503,6 +511,10 @@ static int write_report(const char *report, const result *res, size_t n)
                "| op | passed | failed | unsupported |\n|---|---|---|---|\n");
     for (int k = 0; k < n_ops; k++)
         fprintf(f, "| %s | %d | %d | %d |\n", ops[k].op, ops[k].n[R_PASS], ops[k].n[R_FAIL], ops[k].n[R_UNSUPPORTED]);
+    qsort(ops, (size_t)n_ops, sizeof *ops, cmp_op_gap);
+    fprintf(f, "\n## Node-test gaps by operator\n\nThe 20 operators with the most failed + unsupported node tests.\n\n");
+    for (int k = 0; k < n_ops && k < 20 && ops[k].n[R_FAIL] + ops[k].n[R_UNSUPPORTED]; k++)
+        fprintf(f, "%d. %s: %d failed, %d unsupported\n", k + 1, ops[k].op, ops[k].n[R_FAIL], ops[k].n[R_UNSUPPORTED]);
     free(ops);
     static const char *const title[] = {NULL, "Failing tests", "Unsupported tests"};
     for (int st = R_FAIL; st <= R_UNSUPPORTED; st++) {
