@@ -184,6 +184,8 @@ static void set_error(result *r, int rc, const char *dir, const char *prefix)
         msg[o++] = *e++;
     }
     msg[o] = 0;
+    if (!msg[0]) /* a path that set no text still says which status */
+        snprintf(msg, sizeof msg, "status %s", status_name(rc));
     r->status = rc == RV_EUNSUPPORTED ? R_UNSUPPORTED : R_FAIL;
     snprintf(r->reason, sizeof r->reason, "%s%s", prefix, msg);
 }
@@ -275,14 +277,16 @@ static void run_data_set(const char *dir, const char *dsdir, int ds, result *r)
         memcpy(b[i].dims, ins[i].dims, sizeof b[i].dims);
     }
     passes_options po = {.bindings = b, .n_bindings = n_in};
+    /* Name the data set when there are several (its shapes may matter). */
+    snprintf(pre, sizeof pre, ds ? "data set %d: " : "", ds);
     if ((rc = passes_run(m, &po))) {
-        set_error(r, rc, dir, "");
+        set_error(r, rc, dir, pre);
         goto free_model;
     }
     /* One thread: the runner's children must not oversubscribe shared cores. */
     ref_options ro = {.threads = 1, .use_plan = 1};
     if ((rc = ref_run(g, &ro, ins, outs))) {
-        set_error(r, rc, dir, "");
+        set_error(r, rc, dir, pre);
         goto free_model;
     }
     for (int o = 0; o < n_out && r->status == R_PASS; o++) {
