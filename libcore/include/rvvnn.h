@@ -245,6 +245,22 @@ RVVNN_API int rvvnn_tensor_data(const rvvnn_tensor *tensor, void **data, size_t 
 RVVNN_API int rvvnn_tensor_set_shape(rvvnn_tensor *tensor, int32_t dtype, const int64_t *dims,
                                      size_t rank);
 
+/* ---- custom-op attributes ----
+ * Inside a custom-op callback, any of its tensor arguments (inputs or
+ * outputs) identifies the node; these read that node's attributes.
+ * RVVNN_ENOTFOUND when the node has no such attribute, RVVNN_ETYPE when
+ * it has another type, RVVNN_EINVAL for tensors that are not custom-op
+ * arguments (session outputs). */
+RVVNN_API int rvvnn_op_attr_int(const rvvnn_tensor *arg, const char *name, int64_t *out);
+RVVNN_API int rvvnn_op_attr_float(const rvvnn_tensor *arg, const char *name, double *out);
+/* The string's bytes (not NUL-terminated in general) and length; valid
+ * during the callback. */
+RVVNN_API int rvvnn_op_attr_string(const rvvnn_tensor *arg, const char *name, const char **data,
+                                   size_t *size);
+/* Copies min(count, cap) values; *count is the attribute's length. */
+RVVNN_API int rvvnn_op_attr_ints(const rvvnn_tensor *arg, const char *name, int64_t *values,
+                                 size_t cap, size_t *count);
+
 #ifdef __cplusplus
 }
 #endif
