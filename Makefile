@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo check test clean conformance-report
+.PHONY: all setup configure build demo check test clean conformance-report bench
 
 all: build
 
@@ -31,7 +31,11 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 conformance-report: build
-	cmake --build $(BUILD) --target conformance_report
+	cmake --build $(BUILD) --target conformance_report conformance_matrix_report
+
+# Benchmarks (instruction counts under qemu vs clang); never run by check.
+bench: build
+	cmake --build $(BUILD) --target bench
 
 clean:
 	rm -rf $(BUILD)

@@ -184,17 +184,7 @@ int cli_parse_tensor(const char *spec, tensor *out)
     return rc;
 }
 
-int cli_write_tensor(const char *path, const tensor *t)
-{
-    void *buf;
-    size_t len;
-    int rc = npy_encode(t, &buf, &len);
-    if (rc)
-        return rc;
-    rc = file_write_atomic(path, buf, len);
-    mem_free(buf);
-    return rc;
-}
+int cli_write_tensor(const char *path, const tensor *t) { return npy_save(path, t); }
 
 void cli_print_tensor(const char *name, const tensor *t)
 {

@@ -23,7 +23,8 @@ static const char compile_help[] =
     "  --vlen=N                   0 = vector-length agnostic (any VLEN >= the minimum);\n"
     "                             N = tuned for, and only runs at, VLEN=N\n"
     "  --lmul-max=1|2|4|8         largest register group the kernels use (default 8)\n"
-    "  --emit=module|obj|asm      .rvvmod (default), ELF64 object + header, GNU as text\n"
+    "  --emit=module|obj|asm      .rvvmod (default); ELF64 object + C header (OUT.h) for\n"
+    "                             bare-metal linking; or the code as GNU as text\n"
     "  --input-shape=NAME=2x128   bind symbolic input dims (repeatable)\n"
     "  --no-rvv                   every step on the reference kernels (debugging)\n"
     "  --verbose                  print each pass and its time, and the step counts\n"
@@ -31,6 +32,8 @@ static const char compile_help[] =
     "Exit status: 0 ok, 2 error.\n";
 
 int cli_parse_bindings(const char *spec, pass_binding *b, int *n, int max);
+int emit_module_asm(const void *buf, size_t len, const char *path);
+int emit_module_obj(const void *buf, size_t len, const char *path, const char *name);
 
 int cmd_compile(int argc, char **argv)
 {
@@ -74,8 +77,8 @@ int cmd_compile(int argc, char **argv)
         return cli_usage_error("compile", "no model given");
     if (!out_path)
         return cli_usage_error("compile", "no output file (-o FILE)");
-    if (strcmp(emit, "module") != 0)
-        return cli_usage_error("compile", "--emit=%s is not available yet", emit);
+    if (strcmp(emit, "module") != 0 && strcmp(emit, "asm") != 0 && strcmp(emit, "obj") != 0)
+        return cli_usage_error("compile", "--emit=%s: module, obj or asm", emit);
     cg_target tgt;
     if ((rc = cg_target_parse(march, features, vlen, lmul, &tgt)))
         return cli_error("compile", rc);
@@ -99,7 +102,21 @@ int cmd_compile(int argc, char **argv)
         goto out;
     }
     double t_codegen = cli_now_ms() - t0;
-    if ((rc = file_write_atomic(out_path, res.buf, res.len))) {
+    if (!strcmp(emit, "asm")) {
+        rc = emit_module_asm(res.buf, res.len, out_path);
+    } else if (!strcmp(emit, "obj")) {
+        /* the C name: the output file's base name */
+        const char *base = strrchr(out_path, '/');
+        char nm[96];
+        snprintf(nm, sizeof nm, "%s", base ? base + 1 : out_path);
+        char *dot = strchr(nm, '.');
+        if (dot)
+            *dot = 0;
+        rc = emit_module_obj(res.buf, res.len, out_path, nm);
+    }
+    else
+        rc = file_write_atomic(out_path, res.buf, res.len);
+    if (rc) {
         status = cli_error("compile", rc);
         goto out;
     }

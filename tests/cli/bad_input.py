@@ -191,6 +191,18 @@ for loc, text in (("../../etc/passwd", "cannot be opened beneath"), ("/etc/passw
         f.write(b"\0" * 10)
     expect("external data %s" % loc, ["info", save(m, "sub/ext.onnx")], 2, text)
 
+# If whose branch has more outputs than the node: an error naming the branch
+c = helper.make_tensor_value_info("c", TensorProto.BOOL, [])
+yb = helper.make_tensor_value_info("b1", TensorProto.FLOAT, [2, 3])
+yb2 = helper.make_tensor_value_info("b2", TensorProto.FLOAT, [2, 3])
+then_g = helper.make_graph([helper.make_node("Relu", ["x"], ["b1"]), helper.make_node("Neg", ["x"], ["b2"])],
+                           "then_body", [], [yb, yb2])
+else_g = helper.make_graph([helper.make_node("Relu", ["x"], ["b1"])], "else_body", [], [yb])
+m = model([helper.make_node("If", ["c"], ["y"], name="branch", then_branch=then_g, else_branch=else_g)], [c, x], [y])
+np.save(os.path.join(tmp, "c.npy"), np.array(True))
+expect("If with a mismatched branch", ["run", save(m, "if.onnx"), "--input=@" + os.path.join(tmp, "c.npy"),
+                                       "--input=@" + xin], 2, "branch 'then_body' has 2 outputs")
+
 # opset outside the supported range
 m = model([helper.make_node("Relu", ["x"], ["y"])], [x], [y], opset=5)
 expect("opset 5", ["info", save(m, "op5.onnx")], 2, "opset 5 is outside")

@@ -95,5 +95,9 @@ int main(void)
     EMIT(asm_fop_s(&a, FS_MUL, FA0, FA1, FT2), "fmul.s fa0, fa1, ft2");
     EMIT(asm_fop_s(&a, FS_DIV, FA0, FA1, FT2), "fdiv.s fa0, fa1, ft2");
     EMIT(asm_fsqrt_s(&a, FT3, FT4), "fsqrt.s ft3, ft4");
+    EMIT(asm_lw(&a, T0, S2, 12), "lw t0, 12(s2)");
+    EMIT((asm_label(&a), asm_bgeu(&a, T0, S5, 0), asm_bind(&a, 0), asm_finish(&a)), "bgeu t0, s5, 1f; 1:");
+    EMIT((asm_label(&a), asm_bge(&a, T0, ZERO, 0), asm_bind(&a, 0), asm_finish(&a)), "bge t0, zero, 1f; 1:");
+    EMIT((asm_label(&a), asm_bind(&a, 0), asm_bltu(&a, A1, A2, 0), asm_finish(&a)), "1: bltu a1, a2, 1b");
     return 0;
 }

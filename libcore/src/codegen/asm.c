@@ -185,6 +185,13 @@ void asm_ld(cg_asm *a, int rd, int rs1, int imm)
     put(a, i_type(imm, rs1, 3, rd, 0x03));
 }
 
+void asm_lw(cg_asm *a, int rd, int rs1, int imm)
+{
+    if (!fits12(imm))
+        bad(a, "lw offset out of range");
+    put(a, i_type(imm, rs1, 2, rd, 0x03));
+}
+
 void asm_sd(cg_asm *a, int rs2, int rs1, int imm)
 {
     if (!fits12(imm))
@@ -225,6 +232,8 @@ static void branch(cg_asm *a, uint32_t f3, int rs1, int rs2, int label)
 void asm_bnez(cg_asm *a, int rs, int label) { branch(a, 1, rs, ZERO, label); }
 void asm_beqz(cg_asm *a, int rs, int label) { branch(a, 0, rs, ZERO, label); }
 void asm_bltu(cg_asm *a, int rs1, int rs2, int label) { branch(a, 6, rs1, rs2, label); }
+void asm_bgeu(cg_asm *a, int rs1, int rs2, int label) { branch(a, 7, rs1, rs2, label); }
+void asm_bge(cg_asm *a, int rs1, int rs2, int label) { branch(a, 5, rs1, rs2, label); }
 
 void asm_j(cg_asm *a, int label)
 {
@@ -239,6 +248,7 @@ void asm_call(cg_asm *a, int label)
 }
 
 void asm_ret(cg_asm *a) { put(a, i_type(0, RA, 0, ZERO, 0x67)); }
+void asm_word(cg_asm *a, uint32_t w) { put(a, w); }
 
 static uint32_t vtype(cg_asm *a, int sew, int lmul)
 {

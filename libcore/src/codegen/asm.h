@@ -53,6 +53,7 @@ void asm_mul(cg_asm *a, int rd, int rs1, int rs2);
 void asm_slli(cg_asm *a, int rd, int rs1, int sh);
 void asm_srli(cg_asm *a, int rd, int rs1, int sh);
 void asm_ld(cg_asm *a, int rd, int rs1, int imm);
+void asm_lw(cg_asm *a, int rd, int rs1, int imm);
 void asm_sd(cg_asm *a, int rs2, int rs1, int imm);
 void asm_flw(cg_asm *a, int frd, int rs1, int imm);
 void asm_fsw(cg_asm *a, int frs2, int rs1, int imm);
@@ -64,9 +65,13 @@ void asm_fsqrt_s(cg_asm *a, int frd, int frs1);
 void asm_bnez(cg_asm *a, int rs, int label);
 void asm_beqz(cg_asm *a, int rs, int label);
 void asm_bltu(cg_asm *a, int rs1, int rs2, int label);
+void asm_bgeu(cg_asm *a, int rs1, int rs2, int label);
+void asm_bge(cg_asm *a, int rs1, int rs2, int label);
 void asm_j(cg_asm *a, int label);
 void asm_call(cg_asm *a, int label); /* jal ra, label */
 void asm_ret(cg_asm *a);
+/* A raw word (already encoded code copied in, or padding). */
+void asm_word(cg_asm *a, uint32_t w);
 
 /* vector configuration: lmul as 1,2,4,8 (or -2,-4,-8 for mf2..mf8) */
 void asm_vsetvli(cg_asm *a, int rd, int rs1, int sew, int lmul);   /* ta, ma */

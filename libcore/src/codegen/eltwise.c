@@ -11,7 +11,7 @@
  * in IEEE f32, so results equal the reference executor's bit for bit;
  * Exp and Erf are within the bounds documented in vmath.c. */
 #include "codegen.h"
-#include "frame.h"
+#include "nest.h"
 #include "vmath.h"
 #include "../exec/ref/ref.h"
 
@@ -39,9 +39,10 @@ static const ew_op ew_ops[] = {
     {"Erf", 0, 0, 0, U_ERF},
 };
 
-#define EW_LEVELS 3
-static const int PA[EW_LEVELS + 1] = {S1, S4, S7, A4}, PB[EW_LEVELS + 1] = {S2, S5, S8, A5},
-                 PY[EW_LEVELS + 1] = {S3, S6, S9, A6}, CNT[EW_LEVELS] = {S10, S11, A7};
+#define EW_LEVELS NEST_LEVELS
+#define PA nest_reg[0]
+#define PB nest_reg[1]
+#define PY nest_reg[2]
 
 typedef struct ew_plan {
     const ew_op *op;
@@ -53,8 +54,9 @@ typedef struct ew_plan {
     int break_tail;
 } ew_plan;
 
-static void emit_inner(cg_asm *a, const ew_plan *p, int l)
+static void emit_inner(cg_asm *a, const void *ctx, int l)
 {
+    const ew_plan *p = ctx;
     int L = p->lmul, va = 8, vb = 16, vy = 24, n = p->q - 1;
     int a_vec = p->sa[n] != 0, b_vec = p->op->binary && p->sb[n] != 0;
     asm_li(a, T1, p->dims[n]);
@@ -119,28 +121,6 @@ static void emit_inner(cg_asm *a, const ew_plan *p, int l)
     asm_sub(a, T1, T1, T0);
     asm_bnez(a, T1, loop);
     asm_bind(a, done);
-}
-
-static void emit_level(cg_asm *a, const ew_plan *p, int l)
-{
-    if (l == p->q - 1) {
-        emit_inner(a, p, l);
-        return;
-    }
-    asm_mv(a, PA[l + 1], PA[l]);
-    asm_mv(a, PB[l + 1], PB[l]);
-    asm_mv(a, PY[l + 1], PY[l]);
-    asm_li(a, CNT[l], p->dims[l]);
-    int loop = asm_label(a);
-    asm_bind(a, loop);
-    /* PA[l+1].. hold this level's running bases; deeper levels only
-     * read them, so they survive the call */
-    emit_level(a, p, l + 1);
-    add_imm(a, PA[l + 1], PA[l + 1], p->sa[l] * 4);
-    add_imm(a, PB[l + 1], PB[l + 1], p->sb[l] * 4);
-    add_imm(a, PY[l + 1], PY[l + 1], p->sy[l] * 4);
-    asm_addi(a, CNT[l], CNT[l], -1);
-    asm_bnez(a, CNT[l], loop);
 }
 
 static int decline(cg_ctx *c, const char *why)
@@ -269,7 +249,14 @@ int cg_eltwise(cg_ctx *c, const ir_node *n)
         asm_mv(&a, PB[0], ZERO);
         asm_ld(&a, PY[0], A0, 8);
     }
-    emit_level(&a, &p, 0);
+    cg_nest nest = {.q = p.q};
+    for (int l = 0; l < p.q; l++) {
+        nest.dims[l] = p.dims[l];
+        nest.stride[0][l] = p.sa[l] * 4;
+        nest.stride[1][l] = p.sb[l] * 4;
+        nest.stride[2][l] = p.sy[l] * 4;
+    }
+    nest_emit(&a, &nest, 0, emit_inner, &p);
     frame_leave(&a);
     rc = asm_finish(&a);
     if (!rc) {

@@ -18,7 +18,19 @@ static inline void frame_enter(cg_asm *a)
         asm_sd(a, frame_saved[i], SP, i * 8);
 }
 
+/* Returns 0 (success) to the runtime. */
 static inline void frame_leave(cg_asm *a)
+{
+    asm_li(a, A0, 0);
+    for (int i = 0; i < 13; i++)
+        asm_ld(a, frame_saved[i], SP, i * 8);
+    asm_addi(a, SP, SP, FRAME_BYTES);
+    asm_ret(a);
+}
+
+/* Returns the status already in a0 (non-zero: the step found invalid
+ * input, e.g. an index out of range). */
+static inline void frame_leave_status(cg_asm *a)
 {
     for (int i = 0; i < 13; i++)
         asm_ld(a, frame_saved[i], SP, i * 8);

@@ -14,7 +14,8 @@
  *             is code_off bytes in. Entry ABI: a0 = pointer to the
  *             step's argument array (u64: buffer addresses, then
  *             immediates), uses only caller-saved registers and no stack
- *             unless it saves what it uses; returns nothing.
+ *             unless it saves what it uses; returns 0 in a0, or non-zero
+ *             when it found invalid input (an index out of range).
  *   WEIGHTS   constant tensors, each 64-byte aligned
  *
  * Tensor placement: ARENA (offset into the run's intermediate arena of

@@ -161,6 +161,18 @@ int npy_encode(const tensor *t, void **buf, size_t *len)
     return 0;
 }
 
+int npy_save(const char *path, const tensor *t)
+{
+    void *buf;
+    size_t len;
+    int rc = npy_encode(t, &buf, &len);
+    if (rc)
+        return rc;
+    rc = file_write_atomic(path, buf, len);
+    mem_free(buf);
+    return rc;
+}
+
 int file_read_all(const char *path, size_t max_bytes, void **buf, size_t *len)
 {
     FILE *f = fopen(path, "rb");

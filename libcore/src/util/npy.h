@@ -9,6 +9,8 @@
 int npy_decode(const void *buf, size_t len, tensor *out);
 /* Serialises t into a mem_alloc'd buffer. */
 int npy_encode(const tensor *t, void **buf, size_t *len);
+/* Encodes t and writes it to path atomically (file_write_atomic). */
+int npy_save(const char *path, const tensor *t);
 /* Reads a whole regular file (at most max_bytes) into a mem_alloc'd
  * buffer; errors name the path. */
 int file_read_all(const char *path, size_t max_bytes, void **buf, size_t *len);

@@ -5,7 +5,10 @@
  * ONNX importer (no protobuf), only the module loader, the RVV step
  * caller and the reference kernels for fallback steps.
  *
- *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info]
+ *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info] [--repeat=N]
+ *
+ * --repeat=N runs the module N times (benchmarks take the difference of
+ * instruction counts between two N to isolate one run).
  *
  * --dump-dir writes every step's outputs as D/step<i>_out<k>.npy (the
  * debug mode `rvvnn check` compares against the reference executor).
@@ -32,14 +35,8 @@ static int dump_step(void *user, uint32_t step, const tensor *outs, uint32_t n_o
     for (uint32_t k = 0; k < n_out; k++) {
         if (!outs[k].data)
             continue;
-        void *buf;
-        size_t len;
-        int rc = npy_encode(&outs[k], &buf, &len);
-        if (rc)
-            return rc;
         snprintf(path, sizeof path, "%s/step%u_out%u.npy", d->dir, step, k);
-        rc = file_write_atomic(path, buf, len);
-        mem_free(buf);
+        int rc = npy_save(path, &outs[k]);
         if (rc)
             return rc;
     }
@@ -55,7 +52,7 @@ static int fail(int rc)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *ins[RT_MAX], *outs[RT_MAX], *dump = NULL;
-    int n_in = 0, n_out = 0, info = 0, rc, status = 0;
+    int n_in = 0, n_out = 0, info = 0, rc, status = 0, repeat = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strncmp(a, "--input=@", 9) && n_in < RT_MAX)
@@ -66,6 +63,8 @@ int main(int argc, char **argv)
             dump = a + 11;
         else if (!strcmp(a, "--info"))
             info = 1;
+        else if (!strncmp(a, "--repeat=", 9) && atoi(a + 9) > 0)
+            repeat = atoi(a + 9);
         else if (a[0] != '-' && !path)
             path = a;
         else {
@@ -119,24 +118,23 @@ int main(int argc, char **argv)
     dump_ctx dc = {dump};
     if (dump)
         modrun_set_hook(s, dump_step, &dc);
-    if ((rc = modrun_run(s, tin, tout))) {
-        status = fail(rc);
-        goto out;
-    }
-    for (int i = 0; i < n_out; i++) {
-        void *buf;
-        size_t len;
-        if ((rc = npy_encode(&tout[i], &buf, &len))) {
-            status = fail(rc);
-            goto out;
+    for (int r = 0; r < repeat; r++) {
+        if (r) {
+            for (int i = 0; i < n_out; i++) {
+                mem_free(tout[i].data);
+                tout[i].data = NULL;
+            }
         }
-        rc = file_write_atomic(outs[i], buf, len);
-        mem_free(buf);
-        if (rc) {
+        if ((rc = modrun_run(s, tin, tout))) {
             status = fail(rc);
             goto out;
         }
     }
+    for (int i = 0; i < n_out; i++)
+        if ((rc = npy_save(outs[i], &tout[i]))) {
+            status = fail(rc);
+            goto out;
+        }
 out:
     for (int i = 0; i < RT_MAX; i++) {
         mem_free(tin[i].data);

@@ -285,8 +285,9 @@ int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
                 s->argv[k] = (uint64_t)(uintptr_t)tensor_addr(s, m->args[st->args_off + k], inputs, outputs);
             for (uint32_t k = 0; k < st->n_imm; k++)
                 s->argv[nt + k] = m->args[st->args_off + nt + k];
-            void (*entry)(uint64_t *) = (void (*)(uint64_t *))(void *)(s->code + st->code_off);
-            entry(s->argv);
+            long (*entry)(uint64_t *) = (long (*)(uint64_t *))(void *)(s->code + st->code_off);
+            if (entry(s->argv) != 0)
+                rc = err_set(RV_EINVAL, "an index read by the step is out of range");
 #else
             rc = err_set(RV_ETARGET, "step %u '%s' is RVV code: run the module on riscv64 or under "
                          "qemu-riscv64", si, module_str(m, st->name));

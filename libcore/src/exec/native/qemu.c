@@ -167,18 +167,6 @@ static void remove_tree(const char *dir, uint32_t n_in, uint32_t n_out)
     rmdir(dir);
 }
 
-static int write_npy(const char *path, const tensor *t)
-{
-    void *buf;
-    size_t len;
-    int rc = npy_encode(t, &buf, &len);
-    if (rc)
-        return rc;
-    rc = file_write_atomic(path, buf, len);
-    mem_free(buf);
-    return rc;
-}
-
 /* Appends a mem_alloc'd copy of s to argv. */
 static int push_arg(char **argv, int *argc, const char *s)
 {
@@ -223,7 +211,7 @@ int qemu_run_module(const char *module_path, const rvv_module *m, const qemu_con
         rc = push_arg(argv, &argc, module_path);
     for (uint32_t i = 0; !rc && i < n_in; i++) {
         snprintf(path, sizeof path, "%s/in%u.npy", dir, i);
-        if (!(rc = write_npy(path, &ins[i]))) {
+        if (!(rc = npy_save(path, &ins[i]))) {
             snprintf(arg, sizeof arg, "--input=@%s", path);
             rc = push_arg(argv, &argc, arg);
         }

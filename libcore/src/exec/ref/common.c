@@ -39,12 +39,23 @@ void broadcast_strides(const tensor *out, const tensor *in, int64_t *strides)
     }
 }
 
+int64_t broadcast_offset(const tensor *out, int64_t i, const int64_t *strides)
+{
+    int64_t off = 0;
+    for (int d = out->rank - 1; d >= 0; d--) {
+        off += (i % out->dims[d]) * strides[d];
+        i /= out->dims[d];
+    }
+    return off;
+}
+
+/* Valid axes are [-rank, rank - 1 + extra]; a negative one counts from
+ * rank (Flatten's axis may equal rank: extra = 1). */
 int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out)
 {
-    int64_t r = rank + extra;
-    if (axis < -r || axis >= r)
+    if (axis < -(int64_t)rank || axis > (int64_t)rank - 1 + extra)
         return op_error(c, RV_EINVAL, "axis %lld out of range for rank %d", (long long)axis, rank);
-    *out = (int)(axis < 0 ? axis + r : axis);
+    *out = (int)(axis < 0 ? axis + rank : axis);
     return 0;
 }
 

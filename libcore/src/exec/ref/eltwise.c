@@ -301,9 +301,12 @@ int shape_variadic(op_ctx *c)
     for (int k = 1; k < c->n_in; k++) {
         if (!c->in[k] || c->in[k]->dtype != acc.dtype)
             return op_error(c, RV_ETYPE, "input %d: missing or a different element type", k);
-        int rc = shape_broadcast_dims(c, &acc, c->in[k], &acc);
+        tensor next; /* the broadcast must not read dims it already wrote */
+        int rc = shape_broadcast_dims(c, &acc, c->in[k], &next);
         if (rc)
             return rc;
+        acc.rank = next.rank;
+        memcpy(acc.dims, next.dims, sizeof acc.dims);
     }
     c->out[0]->dtype = acc.dtype;
     c->out[0]->rank = acc.rank;
@@ -327,11 +330,7 @@ int ref_variadic(op_ctx *c)
         double accf = 0;
         int64_t acci = 0;
         for (int k = 0; k < c->n_in; k++) {
-            int64_t rem = i, off = 0;
-            for (int d = y->rank - 1; d >= 0; d--) {
-                off += (rem % y->dims[d]) * st[k][d];
-                rem /= y->dims[d];
-            }
+            int64_t off = broadcast_offset(y, i, st[k]);
             if (is_float) {
                 double v = tensor_get_f64(c->in[k], off);
                 if (k == 0)

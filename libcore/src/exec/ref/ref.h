@@ -69,5 +69,8 @@ int read_int_list(const op_ctx *c, int input, int64_t *vals, int max, int *count
  * `in` (right-aligned, dims 1 broadcast), element strides of the input
  * per output dim (0 where broadcast). */
 void broadcast_strides(const tensor *out, const tensor *in, int64_t *strides);
+/* Element offset in an input (strides from broadcast_strides) of flat
+ * output index i. */
+int64_t broadcast_offset(const tensor *out, int64_t i, const int64_t *strides);
 
 #endif

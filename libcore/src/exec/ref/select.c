@@ -33,13 +33,9 @@ int ref_where(op_ctx *c)
     size_t es = dtype_size(y->dtype);
     const uint8_t *cond = c->in[0]->data;
     for (int64_t i = 0; i < n; i++) {
-        int64_t rem = i, o[3] = {0, 0, 0};
-        for (int d = y->rank - 1; d >= 0; d--) {
-            int64_t idx = rem % y->dims[d];
-            rem /= y->dims[d];
-            for (int k = 0; k < 3; k++)
-                o[k] += idx * s[k][d];
-        }
+        int64_t o[3];
+        for (int k = 0; k < 3; k++)
+            o[k] = broadcast_offset(y, i, s[k]);
         const tensor *src = cond[o[0]] ? c->in[1] : c->in[2];
         memcpy((char *)y->data + (size_t)i * es, (const char *)src->data + (size_t)o[cond[o[0]] ? 1 : 2] * es, es);
     }

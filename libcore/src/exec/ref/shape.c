@@ -228,11 +228,7 @@ int ref_expand(op_ctx *c)
     broadcast_strides(y, c->in[0], s);
     size_t es = dtype_size(y->dtype);
     for (int64_t i = 0; i < n; i++) {
-        int64_t rem = i, o = 0;
-        for (int d = y->rank - 1; d >= 0; d--) {
-            o += (rem % y->dims[d]) * s[d];
-            rem /= y->dims[d];
-        }
+        int64_t o = broadcast_offset(y, i, s);
         memcpy((char *)y->data + (size_t)i * es, (const char *)c->in[0]->data + (size_t)o * es, es);
     }
     return 0;

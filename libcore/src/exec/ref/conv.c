@@ -1,0 +1,246 @@
+/* conv.c - reference Conv and ConvTranspose for 1-D, 2-D and 3-D
+ * (spatial dims padded to three internally), with groups, strides,
+ * pads, auto_pad, dilations and optional bias.
+ *
+ * Each output channel plane is accumulated in double in a fixed order
+ * (input channel, then kernel position) by one thread; threads split
+ * across (batch, output channel), so results do not depend on the
+ * thread count. */
+#include "ref.h"
+
+#include <string.h>
+
+typedef struct conv_geom {
+    int sp;                       /* spatial rank: 1..3 */
+    int64_t N, C, M, G;           /* batch, in channels, out channels, groups */
+    int64_t in[3], k[3], out[3];  /* spatial extents (padded to 3 with 1) */
+    int64_t stride[3], dil[3], pad_b[3], pad_e[3], out_pad[3];
+} conv_geom;
+
+/* Reads strides/dilations/pads/auto_pad; for ConvTranspose also
+ * output_padding and output_shape. Fills out[] too. */
+static int conv_geometry(op_ctx *c, int transpose, conv_geom *g)
+{
+    const tensor *x = c->in[0], *w = c->in[1];
+    memset(g, 0, sizeof *g);
+    if (x->rank < 3 || x->rank > 5 || w->rank != x->rank)
+        return op_error(c, RV_ESHAPE, "input and weight must both have rank 3..5 (got %d and %d)", x->rank,
+                        w->rank);
+    g->sp = x->rank - 2;
+    g->N = x->dims[0];
+    g->C = x->dims[1];
+    g->G = ir_attr_int(c->node, "group", 1);
+    if (g->G < 1 || g->C % g->G)
+        return op_error(c, RV_EINVAL, "group %lld does not divide %lld channels", (long long)g->G, (long long)g->C);
+    g->M = transpose ? w->dims[1] * g->G : w->dims[0];
+    if (transpose ? w->dims[0] != g->C : w->dims[1] * g->G != g->C)
+        return op_error(c, RV_ESHAPE, "weight shape does not match %lld input channels in %lld groups",
+                        (long long)g->C, (long long)g->G);
+    if (!transpose && g->M % g->G)
+        return op_error(c, RV_EINVAL, "group %lld does not divide %lld output channels", (long long)g->G,
+                        (long long)g->M);
+    size_t n;
+    const int64_t *st = ir_attr_ints(c->node, "strides", &n);
+    if (st && (int)n != g->sp)
+        return op_error(c, RV_EINVAL, "attribute 'strides' needs %d values", g->sp);
+    const int64_t *dl = ir_attr_ints(c->node, "dilations", &n);
+    if (dl && (int)n != g->sp)
+        return op_error(c, RV_EINVAL, "attribute 'dilations' needs %d values", g->sp);
+    const int64_t *pd = ir_attr_ints(c->node, "pads", &n);
+    if (pd && (int)n != 2 * g->sp)
+        return op_error(c, RV_EINVAL, "attribute 'pads' needs %d values", 2 * g->sp);
+    const int64_t *op = ir_attr_ints(c->node, "output_padding", &n);
+    const int64_t *os = ir_attr_ints(c->node, "output_shape", &n);
+    if (os && (int)n != g->sp && (int)n != g->sp + 2)
+        return op_error(c, RV_EINVAL, "attribute 'output_shape' needs %d values", g->sp);
+    if (os && (int)n == g->sp + 2)
+        os += 2;
+    const char *ap = ir_attr_string(c->node, "auto_pad", "NOTSET");
+    for (int d = 0; d < 3; d++) {
+        g->in[d] = g->k[d] = g->stride[d] = g->dil[d] = g->out[d] = 1;
+        if (d >= g->sp)
+            continue;
+        g->in[d] = x->dims[2 + d];
+        g->k[d] = w->dims[2 + d];
+        g->stride[d] = st ? st[d] : 1;
+        g->dil[d] = dl ? dl[d] : 1;
+        g->pad_b[d] = pd ? pd[d] : 0;
+        g->pad_e[d] = pd ? pd[g->sp + d] : 0;
+        g->out_pad[d] = op ? op[d] : 0;
+        if (g->stride[d] < 1 || g->dil[d] < 1 || g->pad_b[d] < 0 || g->pad_e[d] < 0 || g->k[d] < 1 ||
+            g->out_pad[d] < 0)
+            return op_error(c, RV_EINVAL, "non-positive stride/dilation/kernel or negative pad on spatial dim %d", d);
+        int64_t ke = (g->k[d] - 1) * g->dil[d] + 1;
+        if (transpose) {
+            int64_t full = g->stride[d] * (g->in[d] - 1) + g->out_pad[d] + ke;
+            if (os) {
+                int64_t total = full - os[d];
+                if (total < 0)
+                    total = 0;
+                int upper = strcmp(ap, "SAME_LOWER") != 0;
+                g->pad_b[d] = upper ? total / 2 : total - total / 2;
+                g->pad_e[d] = total - g->pad_b[d];
+                g->out[d] = os[d];
+            } else {
+                if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
+                    int64_t target = g->in[d] * g->stride[d], total = full - target;
+                    total = total < 0 ? 0 : total;
+                    g->pad_b[d] = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
+                    g->pad_e[d] = total - g->pad_b[d];
+                }
+                g->out[d] = full - g->pad_b[d] - g->pad_e[d];
+            }
+        } else {
+            if (!strcmp(ap, "VALID")) {
+                g->pad_b[d] = g->pad_e[d] = 0;
+            } else if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
+                int64_t o = (g->in[d] + g->stride[d] - 1) / g->stride[d];
+                int64_t total = (o - 1) * g->stride[d] + ke - g->in[d];
+                total = total < 0 ? 0 : total;
+                g->pad_b[d] = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
+                g->pad_e[d] = total - g->pad_b[d];
+            }
+            int64_t span = g->in[d] + g->pad_b[d] + g->pad_e[d] - ke;
+            if (span < 0)
+                return op_error(c, RV_ESHAPE, "kernel (extent %lld) larger than the padded input (%lld) on dim %d",
+                                (long long)ke, (long long)(g->in[d] + g->pad_b[d] + g->pad_e[d]), d);
+            g->out[d] = span / g->stride[d] + 1;
+        }
+        if (g->out[d] < 0)
+            return op_error(c, RV_ESHAPE, "negative output size on spatial dim %d", d);
+    }
+    return 0;
+}
+
+static int conv_shape_common(op_ctx *c, int transpose)
+{
+    conv_geom g;
+    int rc = conv_geometry(c, transpose, &g);
+    if (rc)
+        return rc;
+    tensor *y = c->out[0];
+    y->dtype = c->in[0]->dtype;
+    y->rank = c->in[0]->rank;
+    y->dims[0] = g.N;
+    y->dims[1] = g.M;
+    for (int d = 0; d < g.sp; d++)
+        y->dims[2 + d] = g.out[d];
+    if (c->n_in > 2 && c->in[2]) {
+        int64_t nb;
+        if (tensor_numel(c->in[2], &nb) || nb != g.M)
+            return op_error(c, RV_ESHAPE, "input 2 (bias) must have %lld elements", (long long)g.M);
+    }
+    return 0;
+}
+
+int shape_conv(op_ctx *c) { return conv_shape_common(c, 0); }
+int shape_conv_transpose(op_ctx *c) { return conv_shape_common(c, 1); }
+
+typedef struct conv_job {
+    op_ctx *c;
+    conv_geom g;
+    int transpose;
+    volatile int failed; /* a worker could not allocate its plane */
+} conv_job;
+
+static void conv_planes(void *arg, int64_t p0, int64_t p1)
+{
+    conv_job *j = arg;
+    const conv_geom *g = &j->g;
+    const tensor *x = j->c->in[0], *w = j->c->in[1];
+    const tensor *b = j->c->n_in > 2 ? j->c->in[2] : NULL;
+    tensor *y = j->c->out[0];
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
+    int64_t k_sz = g->k[0] * g->k[1] * g->k[2];
+    int64_t cg = g->C / g->G, mg = g->M / g->G;
+    int f32 = x->dtype == DT_F32 && w->dtype == DT_F32;
+    double *acc = mem_alloc((size_t)out_sz * sizeof(double) + 8);
+    if (!acc) {
+        j->failed = 1; /* every writer stores the same value */
+        return;
+    }
+    for (int64_t p = p0; p < p1; p++) {
+        int64_t n = p / g->M, m = p % g->M, grp = m / mg;
+        double bias = b ? tensor_get_f64(b, m) : 0;
+        for (int64_t i = 0; i < out_sz; i++)
+            acc[i] = bias;
+        for (int64_t ci = 0; ci < cg; ci++) {
+            int64_t ic = grp * cg + ci;
+            const float *xp = f32 ? (const float *)x->data + (n * g->C + ic) * in_sz : NULL;
+            for (int64_t kz = 0; kz < g->k[0]; kz++)
+                for (int64_t ky = 0; ky < g->k[1]; ky++)
+                    for (int64_t kx = 0; kx < g->k[2]; kx++) {
+                        int64_t kidx = (kz * g->k[1] + ky) * g->k[2] + kx;
+                        int64_t widx = j->transpose ? ((ic * mg + (m - grp * mg)) * k_sz + kidx)
+                                                    : ((m * cg + ci) * k_sz + kidx);
+                        double wv = tensor_get_f64(w, widx);
+                        if (wv == 0)
+                            continue;
+                        if (!j->transpose) {
+                            for (int64_t oz = 0; oz < g->out[0]; oz++) {
+                                int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+                                if (iz < 0 || iz >= g->in[0])
+                                    continue;
+                                for (int64_t oy = 0; oy < g->out[1]; oy++) {
+                                    int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+                                    if (iy < 0 || iy >= g->in[1])
+                                        continue;
+                                    double *arow = acc + (oz * g->out[1] + oy) * g->out[2];
+                                    int64_t base = (iz * g->in[1] + iy) * g->in[2];
+                                    /* valid ox: 0 <= ox*s + kx*d - pad < W */
+                                    int64_t off = kx * g->dil[2] - g->pad_b[2], s = g->stride[2];
+                                    int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
+                                    int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
+                                    if (hi >= g->out[2])
+                                        hi = g->out[2] - 1;
+                                    if (xp)
+                                        for (int64_t ox = lo; ox <= hi; ox++)
+                                            arow[ox] += wv * (double)xp[base + ox * s + off];
+                                    else
+                                        for (int64_t ox = lo; ox <= hi; ox++)
+                                            arow[ox] += wv * tensor_get_f64(x, (n * g->C + ic) * in_sz + base + ox * s + off);
+                                }
+                            }
+                        } else {
+                            /* scatter: input position i lands on o = i*s + k*d - pad */
+                            for (int64_t iz = 0; iz < g->in[0]; iz++) {
+                                int64_t oz = iz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+                                if (oz < 0 || oz >= g->out[0])
+                                    continue;
+                                for (int64_t iy = 0; iy < g->in[1]; iy++) {
+                                    int64_t oy = iy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+                                    if (oy < 0 || oy >= g->out[1])
+                                        continue;
+                                    for (int64_t ix = 0; ix < g->in[2]; ix++) {
+                                        int64_t ox = ix * g->stride[2] + kx * g->dil[2] - g->pad_b[2];
+                                        if (ox < 0 || ox >= g->out[2])
+                                            continue;
+                                        acc[(oz * g->out[1] + oy) * g->out[2] + ox] +=
+                                            wv * tensor_get_f64(x, (n * g->C + ic) * in_sz + (iz * g->in[1] + iy) * g->in[2] + ix);
+                                    }
+                                }
+                            }
+                        }
+                    }
+        }
+        for (int64_t i = 0; i < out_sz; i++)
+            tensor_set_f64(y, (n * g->M + m) * out_sz + i, acc[i]);
+    }
+    mem_free(acc);
+}
+
+static int conv_run(op_ctx *c, int transpose)
+{
+    conv_job j = {c, {0}, transpose, 0};
+    int rc = conv_geometry(c, transpose, &j.g);
+    if (rc)
+        return rc;
+    ref_parallel_for(j.g.N * j.g.M, 1, conv_planes, &j);
+    if (j.failed)
+        return op_error(c, RV_ENOMEM, "cannot allocate an accumulation plane of %lld elements",
+                        (long long)(j.g.out[0] * j.g.out[1] * j.g.out[2]));
+    return 0;
+}
+
+int ref_conv(op_ctx *c) { return conv_run(c, 0); }
+int ref_conv_transpose(op_ctx *c) { return conv_run(c, 1); }

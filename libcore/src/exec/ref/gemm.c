@@ -1,0 +1,229 @@
+/* gemm.c - reference MatMul (numpy batching and broadcasting, 1-D
+ * operands) and Gemm (transA, transB, alpha, beta, broadcast C).
+ *
+ * Every output element is the sum over k in ascending order, accumulated
+ * in double and rounded once: more accurate than an f32 kernel and the
+ * same for any thread count or blocking. The f32 path blocks the columns
+ * so a K x 256 slab of B stays in cache while the rows sweep it, and
+ * runs blocks in parallel. */
+#include "ref.h"
+
+#include <string.h>
+
+int shape_matmul(op_ctx *c)
+{
+    const tensor *a = c->in[0], *b = c->in[1];
+    tensor *y = c->out[0];
+    if (a->rank < 1 || b->rank < 1)
+        return op_error(c, RV_ESHAPE, "operands must have rank >= 1");
+    if (c->node->op == OP_Gemm) {
+        if (a->rank != 2 || b->rank != 2)
+            return op_error(c, RV_ESHAPE, "Gemm operands must be 2-D");
+        int ta = (int)ir_attr_int(c->node, "transA", 0), tb = (int)ir_attr_int(c->node, "transB", 0);
+        int64_t M = ta ? a->dims[1] : a->dims[0], K = ta ? a->dims[0] : a->dims[1];
+        int64_t K2 = tb ? b->dims[1] : b->dims[0], N = tb ? b->dims[0] : b->dims[1];
+        if (K != K2)
+            return op_error(c, RV_ESHAPE, "inner dimensions %lld and %lld differ", (long long)K, (long long)K2);
+        y->dtype = a->dtype;
+        y->rank = 2;
+        y->dims[0] = M;
+        y->dims[1] = N;
+        return 0;
+    }
+    tensor a2 = *a, b2 = *b;
+    if (a2.rank == 1) {
+        a2.rank = 2;
+        a2.dims[1] = a2.dims[0];
+        a2.dims[0] = 1;
+    }
+    if (b2.rank == 1) {
+        b2.rank = 2;
+        b2.dims[1] = 1;
+    }
+    if (a2.dims[a2.rank - 1] != b2.dims[b2.rank - 2])
+        return op_error(c, RV_ESHAPE, "inner dimensions %lld and %lld differ",
+                        (long long)a2.dims[a2.rank - 1], (long long)b2.dims[b2.rank - 2]);
+    tensor ba = a2, bb = b2;
+    ba.rank -= 2;
+    bb.rank -= 2;
+    int rc = shape_broadcast_dims(c, &ba, &bb, y);
+    if (rc)
+        return rc;
+    y->dtype = a->dtype;
+    y->dims[y->rank++] = a2.dims[a2.rank - 2];
+    y->dims[y->rank++] = b2.dims[b2.rank - 1];
+    if (a->rank == 1) { /* drop the prepended 1 */
+        y->dims[y->rank - 2] = y->dims[y->rank - 1];
+        y->rank--;
+    }
+    if (b->rank == 1)
+        y->rank--;
+    return 0;
+}
+
+typedef struct mm_job {
+    const float *a, *b;
+    float *y;
+    int64_t M, N, K;
+    int64_t a_m, a_k, b_k, b_n; /* element strides */
+    int64_t col_blocks;
+    double alpha, beta;
+    const tensor *bias;         /* Gemm C, or NULL */
+    int64_t c_m, c_n;           /* its strides (0 when broadcast) */
+} mm_job;
+
+#define MM_NB 256
+#define MM_MB 16
+
+static void mm_blocks(void *arg, int64_t t0, int64_t t1)
+{
+    mm_job *j = arg;
+    double acc[MM_MB][MM_NB];
+    for (int64_t t = t0; t < t1; t++) {
+        int64_t n0 = (t % j->col_blocks) * MM_NB, m0 = (t / j->col_blocks) * MM_MB;
+        int64_t nb = j->N - n0 < MM_NB ? j->N - n0 : MM_NB, mb = j->M - m0 < MM_MB ? j->M - m0 : MM_MB;
+        for (int64_t r = 0; r < mb; r++)
+            for (int64_t n = 0; n < nb; n++)
+                acc[r][n] = 0;
+        for (int64_t k = 0; k < j->K; k++) {
+            const float *brow = j->b + k * j->b_k + n0 * j->b_n;
+            for (int64_t r = 0; r < mb; r++) {
+                double av = j->a[(m0 + r) * j->a_m + k * j->a_k];
+                double *ar = acc[r];
+                if (j->b_n == 1)
+                    for (int64_t n = 0; n < nb; n++)
+                        ar[n] += av * (double)brow[n];
+                else
+                    for (int64_t n = 0; n < nb; n++)
+                        ar[n] += av * (double)brow[n * j->b_n];
+            }
+        }
+        for (int64_t r = 0; r < mb; r++)
+            for (int64_t n = 0; n < nb; n++) {
+                double v = acc[r][n] * j->alpha;
+                if (j->bias)
+                    v += j->beta * tensor_get_f64(j->bias, (m0 + r) * j->c_m + (n0 + n) * j->c_n);
+                j->y[(m0 + r) * j->N + n0 + n] = (float)v;
+            }
+    }
+}
+
+/* f32 MatMul/Gemm with 2-D operands (or batched with one batch dim
+ * folded by the caller): returns 1 when it handled the node. */
+static int matmul_f32(op_ctx *c)
+{
+    const tensor *a = c->in[0], *b = c->in[1];
+    tensor *y = c->out[0];
+    if (a->dtype != DT_F32 || b->dtype != DT_F32 || y->dtype != DT_F32 || a->rank < 2 || b->rank < 2)
+        return 0;
+    int is_gemm = c->node->op == OP_Gemm;
+    int ta = is_gemm && ir_attr_int(c->node, "transA", 0), tb = is_gemm && ir_attr_int(c->node, "transB", 0);
+    mm_job j;
+    memset(&j, 0, sizeof j);
+    j.M = y->dims[y->rank - 2];
+    j.N = y->dims[y->rank - 1];
+    j.K = ta ? a->dims[a->rank - 2] : a->dims[a->rank - 1];
+    j.a_m = ta ? 1 : j.K;
+    j.a_k = ta ? j.M : 1;
+    j.b_k = tb ? 1 : j.N;
+    j.b_n = tb ? j.K : 1;
+    j.alpha = is_gemm ? ir_attr_float(c->node, "alpha", 1.0f) : 1.0;
+    j.beta = is_gemm ? ir_attr_float(c->node, "beta", 1.0f) : 0.0;
+    if (is_gemm && c->n_in > 2 && c->in[2]) {
+        const tensor *cc = c->in[2];
+        j.bias = cc;
+        j.c_m = cc->rank == 2 && cc->dims[0] != 1 ? cc->dims[1] : 0;
+        j.c_n = cc->rank >= 1 && cc->dims[cc->rank - 1] != 1 ? 1 : 0;
+    }
+    /* batches: y's leading dims, with A/B broadcast */
+    int64_t batches = 1;
+    for (int d = 0; d < y->rank - 2; d++)
+        batches *= y->dims[d];
+    j.col_blocks = (j.N + MM_NB - 1) / MM_NB;
+    int64_t tiles = j.col_blocks * ((j.M + MM_MB - 1) / MM_MB);
+    for (int64_t bt = 0; bt < batches; bt++) {
+        int64_t oa = 0, ob = 0, rem = bt, sa = j.M * j.K, sb = j.K * j.N;
+        for (int d = y->rank - 3; d >= 0; d--) {
+            int64_t i = rem % y->dims[d];
+            rem /= y->dims[d];
+            int da = d - (y->rank - a->rank), db = d - (y->rank - b->rank);
+            if (da >= 0) {
+                if (a->dims[da] != 1)
+                    oa += i * sa;
+                sa *= a->dims[da];
+            }
+            if (db >= 0) {
+                if (b->dims[db] != 1)
+                    ob += i * sb;
+                sb *= b->dims[db];
+            }
+        }
+        j.a = (const float *)a->data + oa;
+        j.b = (const float *)b->data + ob;
+        j.y = (float *)y->data + bt * j.M * j.N;
+        if (tiles)
+            ref_parallel_for(tiles, 1, mm_blocks, &j);
+    }
+    return 1;
+}
+
+int ref_matmul(op_ctx *c)
+{
+    if (matmul_f32(c))
+        return 0;
+    const tensor *a = c->in[0], *b = c->in[1];
+    tensor *y = c->out[0];
+    int is_gemm = c->node->op == OP_Gemm;
+    int ta = is_gemm && ir_attr_int(c->node, "transA", 0), tb = is_gemm && ir_attr_int(c->node, "transB", 0);
+    double alpha = is_gemm ? ir_attr_float(c->node, "alpha", 1.0f) : 1.0;
+    double beta = is_gemm ? ir_attr_float(c->node, "beta", 1.0f) : 1.0;
+    int64_t K = ta ? a->dims[a->rank - 2] : a->dims[a->rank - 1];
+    int64_t M = a->rank == 1 ? 1 : (ta ? a->dims[a->rank - 1] : a->dims[a->rank - 2]);
+    int64_t N = b->rank == 1 ? 1 : (tb ? b->dims[b->rank - 2] : b->dims[b->rank - 1]);
+    int64_t total;
+    tensor_numel(y, &total);
+    int64_t batches = (M > 0 && N > 0) ? total / (M * N) : 0;
+    int yr = y->rank + (a->rank == 1) + (b->rank == 1);
+    int64_t ydims[TENSOR_MAX_RANK + 2];
+    for (int d = 0, s = 0; d < yr - 2; d++)
+        ydims[d] = y->dims[s++];
+    for (int64_t bt = 0; bt < batches; bt++) {
+        int64_t oa = 0, ob = 0, rem = bt, sa = M * K, sb = K * N;
+        for (int d = yr - 3; d >= 0; d--) {
+            int64_t i = rem % ydims[d];
+            rem /= ydims[d];
+            int da = d - (yr - a->rank), db = d - (yr - b->rank);
+            if (da >= 0 && a->rank > 2) {
+                if (a->dims[da] != 1)
+                    oa += i * sa;
+                sa *= a->dims[da];
+            }
+            if (db >= 0 && b->rank > 2) {
+                if (b->dims[db] != 1)
+                    ob += i * sb;
+                sb *= b->dims[db];
+            }
+        }
+        for (int64_t m = 0; m < M; m++)
+            for (int64_t n = 0; n < N; n++) {
+                double acc = 0;
+                for (int64_t k = 0; k < K; k++) {
+                    int64_t ia = oa + (ta ? k * M + m : m * K + k);
+                    int64_t ib = ob + (tb ? n * K + k : k * N + n);
+                    acc += tensor_get_f64(a, ia) * tensor_get_f64(b, ib);
+                }
+                acc *= alpha;
+                if (is_gemm && c->n_in > 2 && c->in[2]) {
+                    const tensor *cc = c->in[2];
+                    int64_t ci = 0;
+                    if (cc->rank == 2)
+                        ci = (cc->dims[0] == 1 ? 0 : m) * cc->dims[1] + (cc->dims[1] == 1 ? 0 : n);
+                    else if (cc->rank == 1)
+                        ci = cc->dims[0] == 1 ? 0 : n;
+                    acc += beta * tensor_get_f64(cc, ci);
+                }
+                tensor_set_f64(y, bt * M * N + m * N + n, acc);
+            }
+    }
+    return 0;
+}

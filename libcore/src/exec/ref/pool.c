@@ -1,0 +1,166 @@
+/* pool.c - reference pooling: MaxPool (with optional Indices),
+ * AveragePool (count_include_pad, ceil_mode), LpPool, GlobalAveragePool,
+ * GlobalMaxPool, for 1-D to 3-D spatial inputs (NCHW layout). */
+#include "ref.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct pool_geom {
+    int sp;
+    int64_t N, C, in[3], k[3], out[3], stride[3], dil[3], pad_b[3], pad_e[3];
+} pool_geom;
+
+static int pool_geometry(op_ctx *c, pool_geom *g)
+{
+    const tensor *x = c->in[0];
+    memset(g, 0, sizeof *g);
+    if (x->rank < 3 || x->rank > 5)
+        return op_error(c, RV_ESHAPE, "input must have rank 3..5, got %d", x->rank);
+    g->sp = x->rank - 2;
+    g->N = x->dims[0];
+    g->C = x->dims[1];
+    int global = c->node->op == OP_GlobalAveragePool || c->node->op == OP_GlobalMaxPool;
+    size_t n;
+    const int64_t *ks = ir_attr_ints(c->node, "kernel_shape", &n);
+    if (!global && (!ks || (int)n != g->sp))
+        return op_error(c, RV_EINVAL, "attribute 'kernel_shape' needs %d values", g->sp);
+    const int64_t *st = ir_attr_ints(c->node, "strides", &n);
+    if (st && (int)n != g->sp)
+        return op_error(c, RV_EINVAL, "attribute 'strides' needs %d values", g->sp);
+    const int64_t *dl = ir_attr_ints(c->node, "dilations", &n);
+    if (dl && (int)n != g->sp)
+        return op_error(c, RV_EINVAL, "attribute 'dilations' needs %d values", g->sp);
+    const int64_t *pd = ir_attr_ints(c->node, "pads", &n);
+    if (pd && (int)n != 2 * g->sp)
+        return op_error(c, RV_EINVAL, "attribute 'pads' needs %d values", 2 * g->sp);
+    int ceil_mode = (int)ir_attr_int(c->node, "ceil_mode", 0);
+    const char *ap = ir_attr_string(c->node, "auto_pad", "NOTSET");
+    for (int d = 0; d < 3; d++) {
+        g->in[d] = g->k[d] = g->stride[d] = g->dil[d] = g->out[d] = 1;
+        if (d >= g->sp)
+            continue;
+        g->in[d] = x->dims[2 + d];
+        g->k[d] = global ? g->in[d] : ks[d];
+        g->stride[d] = st ? st[d] : 1;
+        g->dil[d] = dl ? dl[d] : 1;
+        g->pad_b[d] = pd ? pd[d] : 0;
+        g->pad_e[d] = pd ? pd[g->sp + d] : 0;
+        if (g->k[d] < 1 || g->stride[d] < 1 || g->dil[d] < 1 || g->pad_b[d] < 0 || g->pad_e[d] < 0)
+            return op_error(c, RV_EINVAL, "invalid kernel, stride, dilation or pad on spatial dim %d", d);
+        int64_t ke = (g->k[d] - 1) * g->dil[d] + 1;
+        if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
+            g->out[d] = (g->in[d] + g->stride[d] - 1) / g->stride[d];
+            int64_t total = (g->out[d] - 1) * g->stride[d] + ke - g->in[d];
+            total = total < 0 ? 0 : total;
+            g->pad_b[d] = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
+            g->pad_e[d] = total - g->pad_b[d];
+            continue;
+        }
+        if (!strcmp(ap, "VALID"))
+            g->pad_b[d] = g->pad_e[d] = 0;
+        int64_t span = g->in[d] + g->pad_b[d] + g->pad_e[d] - ke;
+        if (span < 0)
+            return op_error(c, RV_ESHAPE, "kernel larger than the padded input on spatial dim %d", d);
+        g->out[d] = (ceil_mode ? (span + g->stride[d] - 1) / g->stride[d] : span / g->stride[d]) + 1;
+        /* ceil mode: a window must start inside the input or left padding */
+        if (ceil_mode && (g->out[d] - 1) * g->stride[d] >= g->in[d] + g->pad_b[d])
+            g->out[d]--;
+    }
+    return 0;
+}
+
+int shape_pool(op_ctx *c)
+{
+    pool_geom g;
+    int rc = pool_geometry(c, &g);
+    if (rc)
+        return rc;
+    for (int k = 0; k < c->n_out; k++) {
+        tensor *y = c->out[k];
+        y->dtype = k ? DT_I64 : c->in[0]->dtype;
+        y->rank = c->in[0]->rank;
+        y->dims[0] = g.N;
+        y->dims[1] = g.C;
+        for (int d = 0; d < g.sp; d++)
+            y->dims[2 + d] = g.out[d];
+    }
+    return 0;
+}
+
+typedef struct pool_job {
+    op_ctx *c;
+    pool_geom g;
+} pool_job;
+
+static void pool_planes(void *arg, int64_t p0, int64_t p1)
+{
+    pool_job *j = arg;
+    const pool_geom *g = &j->g;
+    const tensor *x = j->c->in[0];
+    tensor *y = j->c->out[0];
+    tensor *ind = j->c->n_out > 1 ? j->c->out[1] : NULL;
+    int op = j->c->node->op;
+    int is_max = op == OP_MaxPool || op == OP_GlobalMaxPool;
+    int include_pad = (int)ir_attr_int(j->c->node, "count_include_pad", 0);
+    int storage_col = (int)ir_attr_int(j->c->node, "storage_order", 0);
+    double p = op == OP_LpPool ? (double)ir_attr_int(j->c->node, "p", 2) : 0;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
+    for (int64_t pl = p0; pl < p1; pl++) {
+        int64_t xbase = pl * in_sz, ybase = pl * out_sz;
+        for (int64_t oz = 0; oz < g->out[0]; oz++)
+            for (int64_t oy = 0; oy < g->out[1]; oy++)
+                for (int64_t ox = 0; ox < g->out[2]; ox++) {
+                    double acc = is_max ? -INFINITY : 0;
+                    int64_t cnt = 0, arg = -1, padded = 0;
+                    for (int64_t kz = 0; kz < g->k[0]; kz++)
+                        for (int64_t ky = 0; ky < g->k[1]; ky++)
+                            for (int64_t kx = 0; kx < g->k[2]; kx++) {
+                                int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+                                int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+                                int64_t ix = ox * g->stride[2] + kx * g->dil[2] - g->pad_b[2];
+                                /* inside the explicitly padded extent (for count_include_pad) */
+                                if (iz < g->in[0] + g->pad_e[0] && iy < g->in[1] + g->pad_e[1] &&
+                                    ix < g->in[2] + g->pad_e[2])
+                                    padded++;
+                                if (iz < 0 || iy < 0 || ix < 0 || iz >= g->in[0] || iy >= g->in[1] || ix >= g->in[2])
+                                    continue;
+                                int64_t off = (iz * g->in[1] + iy) * g->in[2] + ix;
+                                double v = tensor_get_f64(x, xbase + off);
+                                if (is_max) {
+                                    if (v > acc || arg < 0) {
+                                        acc = v;
+                                        arg = off;
+                                    }
+                                } else if (op == OP_LpPool) {
+                                    acc += pow(fabs(v), p);
+                                } else {
+                                    acc += v;
+                                }
+                                cnt++;
+                            }
+                    int64_t o = ybase + (oz * g->out[1] + oy) * g->out[2] + ox;
+                    if (op == OP_AveragePool || op == OP_GlobalAveragePool)
+                        acc = (include_pad ? padded : cnt) ? acc / (double)(include_pad ? padded : cnt) : 0;
+                    else if (op == OP_LpPool)
+                        acc = pow(acc, 1.0 / p);
+                    tensor_set_f64(y, o, acc);
+                    if (ind && ind->data) {
+                        int64_t idx = arg;
+                        if (storage_col && g->sp == 2 && arg >= 0)
+                            idx = (arg % g->in[2]) * g->in[1] + arg / g->in[2];
+                        ((int64_t *)ind->data)[o] = pl * in_sz + idx;
+                    }
+                }
+    }
+}
+
+int ref_pool(op_ctx *c)
+{
+    pool_job j = {c, {0}};
+    int rc = pool_geometry(c, &j.g);
+    if (rc)
+        return rc;
+    ref_parallel_for(j.g.N * j.g.C, 1, pool_planes, &j);
+    return 0;
+}
