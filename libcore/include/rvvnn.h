@@ -147,8 +147,11 @@ RVVNN_API int rvvnn_options_bind_input_shape(rvvnn_options *options, const char 
                                              const int64_t *dims, size_t rank);
 /* Registers a custom operator for the reference executor. domain "" is
  * ai.onnx; fn and shape_fn are required. Later registrations of the same
- * domain/op_type replace earlier ones. Modules cannot hold custom ops:
- * compiling a model that uses one fails with RVVNN_EUNSUPPORTED. */
+ * domain/op_type replace earlier ones. Sessions copy the registration, so
+ * `user` must stay valid as long as any session created with these
+ * options. Custom ops run in the top-level graph (not inside If/Loop
+ * bodies). Modules cannot hold custom ops: compiling a model that uses
+ * one fails with RVVNN_EUNSUPPORTED. */
 RVVNN_API int rvvnn_register_op(rvvnn_options *options, const char *domain, const char *op_type,
                                 rvvnn_op_fn fn, rvvnn_shape_fn shape_fn, void *user);
 
