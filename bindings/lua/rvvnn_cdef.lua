@@ -57,6 +57,10 @@ int rvvnn_tensor_rank(const rvvnn_tensor *tensor, size_t *out);
 int rvvnn_tensor_dims(const rvvnn_tensor *tensor, int64_t *dims, size_t cap);
 int rvvnn_tensor_data(const rvvnn_tensor *tensor, void **data, size_t *nbytes);
 int rvvnn_tensor_set_shape(rvvnn_tensor *tensor, int32_t dtype, const int64_t *dims, size_t rank);
+int rvvnn_op_attr_int(const rvvnn_tensor *arg, const char *name, int64_t *out);
+int rvvnn_op_attr_float(const rvvnn_tensor *arg, const char *name, double *out);
+int rvvnn_op_attr_string(const rvvnn_tensor *arg, const char *name, const char **data, size_t *size);
+int rvvnn_op_attr_ints(const rvvnn_tensor *arg, const char *name, int64_t *values, size_t cap, size_t *count);
 ]],
 constants = {
   ABI_VERSION = 0,

@@ -147,8 +147,11 @@ RVVNN_API int rvvnn_options_bind_input_shape(rvvnn_options *options, const char 
                                              const int64_t *dims, size_t rank);
 /* Registers a custom operator for the reference executor. domain "" is
  * ai.onnx; fn and shape_fn are required. Later registrations of the same
- * domain/op_type replace earlier ones. Modules cannot hold custom ops:
- * compiling a model that uses one fails with RVVNN_EUNSUPPORTED. */
+ * domain/op_type replace earlier ones. Sessions copy the registration, so
+ * `user` must stay valid as long as any session created with these
+ * options. Custom ops run in the top-level graph (not inside If/Loop
+ * bodies). Modules cannot hold custom ops: compiling a model that uses
+ * one fails with RVVNN_EUNSUPPORTED. */
 RVVNN_API int rvvnn_register_op(rvvnn_options *options, const char *domain, const char *op_type,
                                 rvvnn_op_fn fn, rvvnn_shape_fn shape_fn, void *user);
 
@@ -244,6 +247,22 @@ RVVNN_API int rvvnn_tensor_data(const rvvnn_tensor *tensor, void **data, size_t 
 /* Only for the outputs handed to a custom shape function. */
 RVVNN_API int rvvnn_tensor_set_shape(rvvnn_tensor *tensor, int32_t dtype, const int64_t *dims,
                                      size_t rank);
+
+/* ---- custom-op attributes ----
+ * Inside a custom-op callback, any of its tensor arguments (inputs or
+ * outputs) identifies the node; these read that node's attributes.
+ * RVVNN_ENOTFOUND when the node has no such attribute, RVVNN_ETYPE when
+ * it has another type, RVVNN_EINVAL for tensors that are not custom-op
+ * arguments (session outputs). */
+RVVNN_API int rvvnn_op_attr_int(const rvvnn_tensor *arg, const char *name, int64_t *out);
+RVVNN_API int rvvnn_op_attr_float(const rvvnn_tensor *arg, const char *name, double *out);
+/* The string's bytes (not NUL-terminated in general) and length; valid
+ * during the callback. */
+RVVNN_API int rvvnn_op_attr_string(const rvvnn_tensor *arg, const char *name, const char **data,
+                                   size_t *size);
+/* Copies min(count, cap) values; *count is the attribute's length. */
+RVVNN_API int rvvnn_op_attr_ints(const rvvnn_tensor *arg, const char *name, int64_t *values,
+                                 size_t cap, size_t *count);
 
 #ifdef __cplusplus
 }

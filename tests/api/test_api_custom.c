@@ -1,7 +1,7 @@
 /* test_api_custom.c - custom operators from C: a Scale op in domain
  * "test.domain" registered with rvvnn_register_op runs on the reference
  * executor (shape function, then kernel, with the user pointer given at
- * registration); without the registration the model is unsupported;
+ * registration, reading the node's attributes); without the registration the model is unsupported;
  * modules refuse custom ops; callback failures and bogus statuses come
  * back as errors. */
 #include "api_test.h"
@@ -10,6 +10,7 @@ typedef struct scale_state {
     float factor;
     int shape_calls, run_calls;
     int fail_shape, fail_run; /* inject a status to return */
+    int saw_alpha;            /* the shape function read alpha = 3 from the node */
 } scale_state;
 
 static int scale_shape(void *user, rvvnn_tensor *const *in, size_t n_in, rvvnn_tensor *const *out,
@@ -30,6 +31,17 @@ static int scale_shape(void *user, rvvnn_tensor *const *in, size_t n_in, rvvnn_t
         return rc;
     if (dt != RVVNN_DTYPE_F32)
         return RVVNN_ETYPE;
+    /* the node's attributes are reachable from any argument */
+    double alpha = 0;
+    int64_t iv;
+    const char *sv;
+    size_t len;
+    if ((rc = rvvnn_op_attr_float(in[0], "alpha", &alpha)) || alpha != 3.0)
+        return rc ? rc : RVVNN_EGRAPH;
+    if (rvvnn_op_attr_int(out[0], "alpha", &iv) != RVVNN_ETYPE ||
+        rvvnn_op_attr_string(out[0], "beta", &sv, &len) != RVVNN_ENOTFOUND)
+        return RVVNN_EINTERNAL; /* wrong answers for a float / a missing attribute */
+    st->saw_alpha = 1;
     return rvvnn_tensor_set_shape(out[0], dt, dims, rank);
 }
 
@@ -95,6 +107,7 @@ int main(void)
         CHECK_CLOSE(y[i], X[i] * 3.0f + 1.0f, 0, 0); /* exact: 3x+1 in f32 for these x */
     CHECK(st.run_calls == 1);
     CHECK(st.shape_calls >= 2); /* static inference and the run */
+    CHECK(st.saw_alpha);
 
     /* the user pointer is per registration: a later one replaces it */
     scale_state st2 = {.factor = -1.0f};
@@ -114,6 +127,18 @@ int main(void)
     st2.fail_shape = RVVNN_ETYPE;
     CHECK_RC(run_model(m, o, y), RVVNN_ETYPE);
     st2.fail_shape = 0;
+
+    /* attributes are only for custom-op arguments */
+    rvvnn_session *s = NULL;
+    rvvnn_tensor *t = NULL;
+    double d;
+    int64_t dims[2] = {2, 3};
+    CHECK_OK(rvvnn_session_create_from_model(m, o, &s));
+    CHECK_OK(rvvnn_session_set_input(s, 0, RVVNN_DTYPE_F32, dims, 2, X, sizeof X));
+    CHECK_OK(rvvnn_session_run(s));
+    CHECK_OK(rvvnn_session_output(s, 0, &t));
+    CHECK_RC(rvvnn_op_attr_float(t, "alpha", &d), RVVNN_EINVAL);
+    rvvnn_session_free(s);
 
     /* a module cannot hold a custom op */
     rvvnn_module *mod = NULL;

@@ -96,7 +96,9 @@ class PythonBinding(unittest.TestCase):
 
         def kernel(ins, outs):
             calls.append(1)
-            outs[0].view()[...] = ins[0].view() * 3
+            outs[0].view()[...] = ins[0].view() * ins[0].attr_float("alpha")  # alpha=3 in the model
+            with self.assertRaises(rvvnn.Error.ENOTFOUND):
+                outs[0].attr_ints("axes")
 
         x = np.arange(6, dtype=np.float32).reshape(2, 3) - 2
         with rvvnn.Model(CUSTOM) as m:

@@ -169,6 +169,29 @@ class Tensor:
         dims = (ctypes.c_int64 * max(len(shape), 1))(*shape)
         _check(lib.rvvnn_tensor_set_shape(self._h, code, dims, len(shape)))
 
+    # Attributes of the custom-op node this argument belongs to.
+    def attr_int(self, name):
+        v = ctypes.c_int64()
+        _check(lib.rvvnn_op_attr_int(self._h, name.encode(), ctypes.byref(v)))
+        return v.value
+
+    def attr_float(self, name):
+        v = ctypes.c_double()
+        _check(lib.rvvnn_op_attr_float(self._h, name.encode(), ctypes.byref(v)))
+        return v.value
+
+    def attr_string(self, name):
+        p, n = ctypes.c_void_p(), ctypes.c_size_t()
+        _check(lib.rvvnn_op_attr_string(self._h, name.encode(), ctypes.byref(p), ctypes.byref(n)))
+        return ctypes.string_at(p, n.value).decode("utf-8", "replace") if n.value else ""
+
+    def attr_ints(self, name):
+        n = ctypes.c_size_t()
+        _check(lib.rvvnn_op_attr_ints(self._h, name.encode(), None, 0, ctypes.byref(n)))
+        vals = (ctypes.c_int64 * max(n.value, 1))()
+        _check(lib.rvvnn_op_attr_ints(self._h, name.encode(), vals, n.value, ctypes.byref(n)))
+        return [vals[i] for i in range(n.value)]
+
     def view(self):
         """A numpy array over the tensor's memory (no copy)."""
         p, n = ctypes.c_void_p(), ctypes.c_size_t()

@@ -50,6 +50,10 @@ FUNCTIONS = {
     'rvvnn_tensor_dims': ('int', [('const rvvnn_tensor *', 'tensor'), ('int64_t *', 'dims'), ('size_t', 'cap')]),
     'rvvnn_tensor_data': ('int', [('const rvvnn_tensor *', 'tensor'), ('void **', 'data'), ('size_t *', 'nbytes')]),
     'rvvnn_tensor_set_shape': ('int', [('rvvnn_tensor *', 'tensor'), ('int32_t', 'dtype'), ('const int64_t *', 'dims'), ('size_t', 'rank')]),
+    'rvvnn_op_attr_int': ('int', [('const rvvnn_tensor *', 'arg'), ('const char *', 'name'), ('int64_t *', 'out')]),
+    'rvvnn_op_attr_float': ('int', [('const rvvnn_tensor *', 'arg'), ('const char *', 'name'), ('double *', 'out')]),
+    'rvvnn_op_attr_string': ('int', [('const rvvnn_tensor *', 'arg'), ('const char *', 'name'), ('const char **', 'data'), ('size_t *', 'size')]),
+    'rvvnn_op_attr_ints': ('int', [('const rvvnn_tensor *', 'arg'), ('const char *', 'name'), ('int64_t *', 'values'), ('size_t', 'cap'), ('size_t *', 'count')]),
 }
 
 CONSTANTS = {

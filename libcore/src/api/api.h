@@ -61,6 +61,7 @@ struct rvvnn_module {
 struct rvvnn_tensor {
     tensor *t;
     int shape_writable;    /* custom-op shape function outputs only */
+    const ir_node *node;   /* custom-op arguments: the node (attributes), else NULL */
 };
 
 /* The core-side callbacks (ir/custom.h) that present tensors to a

@@ -1,9 +1,12 @@
-/* model.c - rvvnn_model (an ONNX model) and compiling it into a module.
+/* model.c - rvvnn_model (an ONNX model), compiling it, and rvvnn_module
+ * (the compiled .rvvmod).
  *
- * The handle keeps the validated file image and one imported IR used only
- * for names. Passes rewrite the IR they run on (bindings, folding), so
- * every compile and every session imports its own copy from the image:
- * that keeps the handle immutable and shareable between threads. */
+ * The model handle keeps the validated file image and one imported IR
+ * used only for names. Passes rewrite the IR they run on (bindings,
+ * folding), so every compile and every session imports its own copy from
+ * the image: that keeps the handle immutable and shareable between
+ * threads. Modules go through the validating loader (a corrupt image gives
+ * an error, never a crash) and are inspected step by step. */
 #include "api.h"
 #include "../codegen/codegen.h"
 #include "../import/import.h"
@@ -181,24 +184,122 @@ int rvvnn_compile_to_file(const rvvnn_model *m, const rvvnn_options *o, const ch
     return rc;
 }
 
+static int wrap_module(rvv_module *mod, rvvnn_module **out);
+
 int rvvnn_compile(const rvvnn_model *m, const rvvnn_options *o, rvvnn_module **out)
 {
     API_NONNULL(m);
     API_NONNULL(out);
     *out = NULL;
     cg_result res;
+    rvv_module *mod;
     int rc = compile_buffer(m, o, &res);
     if (rc)
         return rc;
+    if ((rc = module_load(res.buf, res.len, NULL, &mod))) /* takes res.buf */
+        return err_wrap(rc, "loading the module just compiled");
+    return wrap_module(mod, out);
+}
+
+/* ---- modules ---- */
+static int wrap_module(rvv_module *mod, rvvnn_module **out)
+{
     rvvnn_module *h = mem_calloc(1, sizeof *h);
     if (!h) {
-        mem_free(res.buf);
+        module_free(mod);
         return err_set(RV_ENOMEM, "out of memory");
     }
-    if ((rc = module_load(res.buf, res.len, NULL, &h->mod))) { /* takes res.buf */
-        mem_free(h);
-        return err_wrap(rc, "loading the module just compiled");
-    }
+    h->mod = mod;
     *out = h;
+    return 0;
+}
+
+int rvvnn_module_load_file(const char *path, rvvnn_module **out)
+{
+    API_NONNULL(path);
+    API_NONNULL(out);
+    *out = NULL;
+    rvv_module *mod;
+    int rc = module_load_file(path, NULL, &mod);
+    return rc ? rc : wrap_module(mod, out);
+}
+
+int rvvnn_module_load_memory(const void *data, size_t size, rvvnn_module **out)
+{
+    API_NONNULL(data);
+    API_NONNULL(out);
+    *out = NULL;
+    void *copy = mem_alloc(size ? size : 1);
+    if (!copy)
+        return err_set(RV_ENOMEM, "out of memory copying a %zu-byte module", size);
+    memcpy(copy, data, size);
+    rvv_module *mod;
+    int rc = module_load(copy, size, NULL, &mod); /* takes copy */
+    return rc ? rc : wrap_module(mod, out);
+}
+
+void rvvnn_module_free(rvvnn_module *m)
+{
+    if (!m)
+        return;
+    module_free(m->mod);
+    mem_free(m);
+}
+
+int rvvnn_module_save(const rvvnn_module *m, const char *path)
+{
+    API_NONNULL(m);
+    API_NONNULL(path);
+    return file_write_atomic(path, m->mod->buf, m->mod->len);
+}
+
+int rvvnn_module_data(const rvvnn_module *m, const void **data, size_t *size)
+{
+    API_NONNULL(m);
+    API_NONNULL(data);
+    API_NONNULL(size);
+    *data = m->mod->buf;
+    *size = m->mod->len;
+    return 0;
+}
+
+int rvvnn_module_target(const rvvnn_module *m, const char **march, uint32_t *vlen, uint32_t *min_vlen)
+{
+    API_NONNULL(m);
+    const mod_header *h = m->mod->hdr;
+    if (march)
+        *march = module_str(m->mod, h->march);
+    if (vlen)
+        *vlen = h->vlen;
+    if (min_vlen)
+        *min_vlen = h->min_vlen;
+    return 0;
+}
+
+int rvvnn_module_step_count(const rvvnn_module *m, size_t *out)
+{
+    API_NONNULL(m);
+    API_NONNULL(out);
+    *out = m->mod->hdr->n_steps;
+    return 0;
+}
+
+int rvvnn_module_step_info(const rvvnn_module *m, size_t index, const char **name, const char **op,
+                           int32_t *kind, uint64_t *flops, uint64_t *bytes)
+{
+    API_NONNULL(m);
+    if (index >= m->mod->hdr->n_steps)
+        return err_set(RV_EINVAL, "step index %zu: the module has %u steps", index, m->mod->hdr->n_steps);
+    const mod_step *s = &m->mod->steps[index];
+    if (name)
+        *name = module_str(m->mod, s->name);
+    if (op)
+        *op = module_str(m->mod, s->op);
+    if (kind)
+        *kind = s->kind == MOD_STEP_RVV ? RVVNN_STEP_RVV : RVVNN_STEP_FALLBACK;
+    if (flops)
+        *flops = s->flops;
+    if (bytes)
+        *bytes = s->bytes;
     return 0;
 }

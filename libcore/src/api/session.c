@@ -363,7 +363,7 @@ static int deliver_outputs(rvvnn_session *s)
 {
     for (size_t k = 0; k < s->n_out; k++) {
         s->out_owned[k] = 1;
-        s->out_h[k] = (rvvnn_tensor){&s->outs[k], 0};
+        s->out_h[k] = (rvvnn_tensor){&s->outs[k], 0, NULL};
         if (!s->user_out[k])
             continue;
         if (s->user_len[k] < s->outs[k].nbytes)

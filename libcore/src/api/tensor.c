@@ -1,6 +1,7 @@
 /* tensor.c - rvvnn_tensor: read access to session outputs and to the
- * arguments of custom-op callbacks, and the adapter that presents the
- * core's tensor descriptors to user callbacks as rvvnn_tensor handles. */
+ * arguments of custom-op callbacks (with their node's attributes), and the
+ * adapter that presents the core's tensor descriptors to user callbacks
+ * as rvvnn_tensor handles. */
 #include "api.h"
 
 #include <string.h>
@@ -92,11 +93,11 @@ static int adapt_call(const api_custom *c, const ir_node *n, tensor *const *in, 
     if (n_in > 64 || n_out > 64)
         return err_set(RV_ELIMIT, "custom op '%s': more than 64 inputs or outputs", n->op_type);
     for (int k = 0; k < n_in; k++) {
-        hin[k] = (rvvnn_tensor){in[k], 0};
+        hin[k] = (rvvnn_tensor){in[k], 0, n};
         pin[k] = in[k] ? &hin[k] : NULL;
     }
     for (int k = 0; k < n_out; k++) {
-        hout[k] = (rvvnn_tensor){out[k], shape};
+        hout[k] = (rvvnn_tensor){out[k], shape, n};
         pout[k] = &hout[k];
     }
     int rc = shape ? c->shape_fn(c->user, pin, (size_t)n_in, pout, (size_t)n_out)
@@ -120,4 +121,70 @@ int api_custom_run(void *user, const ir_node *n, tensor *const *in, int n_in, te
                    int n_out)
 {
     return adapt_call(user, n, in, n_in, out, n_out, 0);
+}
+
+/* The attribute `name` of the custom-op node behind arg, of ATTR_* type. */
+static int find_attr(const rvvnn_tensor *arg, const char *name, int type, const ir_attr **out)
+{
+    API_NONNULL(arg);
+    API_NONNULL(name);
+    if (!arg->node)
+        return err_set(RV_EINVAL, "%s: not a custom-op argument", name);
+    const ir_attr *a = ir_attr_find(arg->node, name);
+    if (!a)
+        return err_set(RV_ENOTFOUND, "node '%s' has no attribute '%s'", arg->node->name, name);
+    if (a->type != type)
+        return err_set(RV_ETYPE, "node '%s': attribute '%s' has type %d, not %d", arg->node->name, name,
+                       a->type, type);
+    *out = a;
+    return 0;
+}
+
+int rvvnn_op_attr_int(const rvvnn_tensor *arg, const char *name, int64_t *out)
+{
+    const ir_attr *a;
+    API_NONNULL(out);
+    int rc = find_attr(arg, name, ATTR_INT, &a);
+    if (!rc)
+        *out = a->i;
+    return rc;
+}
+
+int rvvnn_op_attr_float(const rvvnn_tensor *arg, const char *name, double *out)
+{
+    const ir_attr *a;
+    API_NONNULL(out);
+    int rc = find_attr(arg, name, ATTR_FLOAT, &a);
+    if (!rc)
+        *out = a->f;
+    return rc;
+}
+
+int rvvnn_op_attr_string(const rvvnn_tensor *arg, const char *name, const char **data, size_t *size)
+{
+    const ir_attr *a;
+    API_NONNULL(data);
+    API_NONNULL(size);
+    int rc = find_attr(arg, name, ATTR_STRING, &a);
+    if (!rc) {
+        *data = a->s;
+        *size = a->s_len;
+    }
+    return rc;
+}
+
+int rvvnn_op_attr_ints(const rvvnn_tensor *arg, const char *name, int64_t *values, size_t cap,
+                       size_t *count)
+{
+    const ir_attr *a;
+    API_NONNULL(count);
+    if (cap && !values)
+        return err_set(RV_EINVAL, "rvvnn_op_attr_ints: values is NULL with cap %zu", cap);
+    int rc = find_attr(arg, name, ATTR_INTS, &a);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < cap && i < a->n; i++)
+        values[i] = a->ints[i];
+    *count = a->n;
+    return 0;
 }
