@@ -14,6 +14,7 @@
 
 #if defined(__riscv) && __riscv_xlen == 64 && defined(__linux__)
 #define MODRUN_NATIVE 1
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -40,8 +41,23 @@ static void probe_sigill(int sig)
     siglongjmp(probe_jmp, 1);
 }
 
-/* Returns vlenb and whether e64 is legal (ELEN 64), or 0 without V. */
+/* Returns vlenb and whether e64 is legal (ELEN 64), or 0 without V.
+ * Runs once per process (pthread_once): the SIGILL handler it installs
+ * for the probe is process-wide, so two threads must not probe at once. */
+static unsigned probed_vlenb;
+static int probed_e64;
+static unsigned probe_vector_once(int *elen64);
+static void probe_init(void) { probed_vlenb = probe_vector_once(&probed_e64); }
+
 static unsigned probe_vector(int *elen64)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, probe_init);
+    *elen64 = probed_e64;
+    return probed_vlenb;
+}
+
+static unsigned probe_vector_once(int *elen64)
 {
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
