@@ -57,7 +57,12 @@ static int fold_node(ir_graph *g, ir_node *n, size_t limit, int *folded)
     return 0;
 }
 
-int pass_fold_constants(ir_graph *g, const passes_options *opt)
+/* Returns the number of nodes folded in *n_folded (may be NULL). */
+int pass_fold_constants_n(ir_graph *g, const passes_options *opt, int *n_folded);
+
+int pass_fold_constants(ir_graph *g, const passes_options *opt) { return pass_fold_constants_n(g, opt, NULL); }
+
+int pass_fold_constants_n(ir_graph *g, const passes_options *opt, int *n_folded)
 {
     size_t limit = opt && opt->fold_limit_bytes ? opt->fold_limit_bytes : FOLD_DEFAULT_LIMIT;
     int folded = 0;
@@ -69,5 +74,7 @@ int pass_fold_constants(ir_graph *g, const passes_options *opt)
         if (rc)
             return rc;
     }
+    if (n_folded)
+        *n_folded = folded;
     return folded ? ir_graph_link(g) : 0;
 }

@@ -67,6 +67,10 @@ int pass_infer_shapes(ir_graph *g) { return pass_infer_shapes_custom(g, NULL); }
 int pass_infer_shapes_custom(ir_graph *g, const custom_ops *custom)
 {
     char lbl[256];
+    /* start over: folding may have made once-dynamic values static */
+    for (int v = 0; v < g->n_vals; v++)
+        if (g->vals[v].kind == VAL_INTERMEDIATE)
+            g->vals[v].dynamic = 0;
     for (int oi = 0; oi < g->n_order; oi++) {
         ir_node *n = &g->nodes[g->order[oi]];
         tensor *ins[64], *outs[64];

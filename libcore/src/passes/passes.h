@@ -39,6 +39,7 @@ int pass_infer_shapes(ir_graph *g);
 /* The same with custom operators (nodes not in ops.def) resolved. */
 int pass_infer_shapes_custom(ir_graph *g, const struct custom_ops *custom);
 int pass_fold_constants(ir_graph *g, const passes_options *opt);
+int pass_fold_constants_n(ir_graph *g, const passes_options *opt, int *n_folded);
 int pass_canonicalize(ir_graph *g, int *n_rewrites);
 int pass_fuse_epilogues(ir_graph *g, int *n_fused);
 int pass_dce(ir_graph *g);

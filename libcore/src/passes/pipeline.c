@@ -34,9 +34,18 @@ int passes_run(ir_model *m, passes_options *opt)
         return rc;
     record(opt, "infer-shapes", t0);
     if (!(opt && opt->no_fold)) {
+        /* folding can turn dynamic shapes static (Shape -> ... -> Reshape
+         * chains of dynamic-axis exports): infer again until nothing folds */
         t0 = now_ms();
-        if ((rc = pass_fold_constants(g, opt)))
-            return rc;
+        for (int round = 0; round < 16; round++) {
+            int n_folded = 0;
+            if ((rc = pass_fold_constants_n(g, opt, &n_folded)))
+                return rc;
+            if (!n_folded)
+                break;
+            if ((rc = pass_infer_shapes_custom(g, opt ? opt->custom : NULL)))
+                return rc;
+        }
         record(opt, "fold", t0);
     }
     if (!(opt && opt->no_canonicalize)) {
