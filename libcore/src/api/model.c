@@ -50,12 +50,7 @@ int rvvnn_model_load_file(const char *path, rvvnn_model **out)
     if (rc)
         return rc;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = 0;
-    else
-        snprintf(dir, sizeof dir, ".");
+    import_dir_of(path, dir, sizeof dir);
     if ((rc = model_from_bytes(buf, len, dir, out)))
         return err_wrap(rc, "%s", path);
     return 0;

@@ -24,6 +24,8 @@ void import_limits_default(import_limits *lim);
  * of len bytes. */
 void import_limits_resolve(const import_limits *in, size_t len, import_limits *out);
 
+/* The directory of path ("." when it has none), for external data. */
+void import_dir_of(const char *path, char *dir, size_t cap);
 /* Loads path; external data resolves beneath the file's directory. */
 int import_onnx_file(const char *path, const import_limits *lim, ir_model **out);
 /* Loads from memory; dir (may be NULL: then external data is refused)

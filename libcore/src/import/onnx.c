@@ -377,6 +377,16 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
     return 0;
 }
 
+void import_dir_of(const char *path, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = 0; /* "/m.onnx" -> "/" */
+    else
+        snprintf(dir, cap, ".");
+}
+
 int import_onnx_file(const char *path, const import_limits *lim_in, ir_model **out)
 {
     import_limits lim;
@@ -391,12 +401,7 @@ int import_onnx_file(const char *path, const import_limits *lim_in, ir_model **o
     if (rc)
         return rc;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = 0;
-    else
-        strcpy(dir, ".");
+    import_dir_of(path, dir, sizeof dir);
     rc = import_onnx_buffer(buf, len, dir, &lim, out);
     mem_free(buf);
     if (rc)

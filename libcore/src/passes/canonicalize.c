@@ -10,37 +10,10 @@
  * exactly (up to rounding, within the reference's tolerance). */
 #include "passes.h"
 #include "../ir/op.h"
+#include "match.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int is_op(const ir_node *n, const char *t) { return !n->dead && !strcmp(n->op_type, t) && !n->domain[0]; }
-
-/* The single live consumer of value v, or -1. */
-static int only_consumer(const ir_graph *g, int v)
-{
-    if (v < 0 || g->vals[v].n_uses != 1 || g->vals[v].is_output)
-        return -1;
-    for (int i = 0; i < g->n_nodes; i++) {
-        const ir_node *n = &g->nodes[i];
-        if (n->dead)
-            continue;
-        for (int k = 0; k < n->n_in; k++)
-            if (n->in[k] == v)
-                return i;
-    }
-    return -1;
-}
-
-static int const_scalar(const ir_graph *g, int v, double *out)
-{
-    int64_t n;
-    if (v < 0 || g->vals[v].kind != VAL_CONST || !dtype_is_float(g->vals[v].t.dtype) ||
-        tensor_numel(&g->vals[v].t, &n) || n != 1)
-        return 0;
-    *out = tensor_get_f64(&g->vals[v].t, 0);
-    return 1;
-}
 
 /* ReduceMean over exactly the last axis with keepdims. */
 static int mean_last_axis(const ir_graph *g, const ir_node *n)
@@ -67,14 +40,6 @@ static int mean_last_axis(const ir_graph *g, const ir_node *n)
     return na == 1 && (axes[0] == -1 || axes[0] == rank - 1);
 }
 
-/* Other input of a binary node than v (or -1). */
-static int other_input(const ir_node *n, int v)
-{
-    if (n->n_in != 2)
-        return -1;
-    return n->in[0] == v ? n->in[1] : n->in[1] == v ? n->in[0] : -1;
-}
-
 static int vec_const_of(const ir_graph *g, int v, int64_t C)
 {
     int64_t n;
@@ -97,7 +62,7 @@ static int try_layernorm(ir_graph *g, int mi, int *rewrote)
         return 0;
     chain[0] = mi;
     /* d = Sub(x, m): m's only reader */
-    if ((chain[1] = only_consumer(g, m)) < 0 || !is_op(&g->nodes[chain[1]], "Sub") ||
+    if ((chain[1] = match_single_reader(g, m)) < 0 || !match_op(&g->nodes[chain[1]], "Sub") ||
         g->nodes[chain[1]].in[0] != x || g->nodes[chain[1]].in[1] != m)
         return 0;
     d = g->nodes[chain[1]].out[0];
@@ -109,41 +74,41 @@ static int try_layernorm(ir_graph *g, int mi, int *rewrote)
         const ir_node *n = &g->nodes[i];
         if (n->dead || n->n_in < 1 || n->in[0] != d)
             continue;
-        if (is_op(n, "Pow"))
+        if (match_op(n, "Pow"))
             pow_i = i;
-        else if (is_op(n, "Div"))
+        else if (match_op(n, "Div"))
             div_i = i;
     }
-    if (pow_i < 0 || div_i < 0 || !const_scalar(g, g->nodes[pow_i].in[1], &two) || two != 2.0)
+    if (pow_i < 0 || div_i < 0 || !match_const_scalar(g, g->nodes[pow_i].in[1], &two) || two != 2.0)
         return 0;
     chain[2] = pow_i;
     p = g->nodes[pow_i].out[0];
-    if ((chain[3] = only_consumer(g, p)) < 0 || !is_op(&g->nodes[chain[3]], "ReduceMean") ||
+    if ((chain[3] = match_single_reader(g, p)) < 0 || !match_op(&g->nodes[chain[3]], "ReduceMean") ||
         !mean_last_axis(g, &g->nodes[chain[3]]))
         return 0;
     v = g->nodes[chain[3]].out[0];
-    if ((chain[4] = only_consumer(g, v)) < 0 || !is_op(&g->nodes[chain[4]], "Add") ||
-        !const_scalar(g, other_input(&g->nodes[chain[4]], v), &eps))
+    if ((chain[4] = match_single_reader(g, v)) < 0 || !match_op(&g->nodes[chain[4]], "Add") ||
+        !match_const_scalar(g, match_other_input(&g->nodes[chain[4]], v), &eps))
         return 0;
     a = g->nodes[chain[4]].out[0];
-    if ((chain[5] = only_consumer(g, a)) < 0 || !is_op(&g->nodes[chain[5]], "Sqrt"))
+    if ((chain[5] = match_single_reader(g, a)) < 0 || !match_op(&g->nodes[chain[5]], "Sqrt"))
         return 0;
     s = g->nodes[chain[5]].out[0];
-    if (only_consumer(g, s) != div_i || g->nodes[div_i].in[1] != s)
+    if (match_single_reader(g, s) != div_i || g->nodes[div_i].in[1] != s)
         return 0;
     chain[6] = div_i;
     q = g->nodes[div_i].out[0];
-    if ((chain[7] = only_consumer(g, q)) < 0 || !is_op(&g->nodes[chain[7]], "Mul"))
+    if ((chain[7] = match_single_reader(g, q)) < 0 || !match_op(&g->nodes[chain[7]], "Mul"))
         return 0;
-    int gamma = other_input(&g->nodes[chain[7]], q);
+    int gamma = match_other_input(&g->nodes[chain[7]], q);
     y1 = g->nodes[chain[7]].out[0];
     if (!vec_const_of(g, gamma, C))
         return 0;
     int beta = -1;
-    chain[8] = only_consumer(g, y1);
-    if (chain[8] >= 0 && is_op(&g->nodes[chain[8]], "Add") &&
-        vec_const_of(g, other_input(&g->nodes[chain[8]], y1), C)) {
-        beta = other_input(&g->nodes[chain[8]], y1);
+    chain[8] = match_single_reader(g, y1);
+    if (chain[8] >= 0 && match_op(&g->nodes[chain[8]], "Add") &&
+        vec_const_of(g, match_other_input(&g->nodes[chain[8]], y1), C)) {
+        beta = match_other_input(&g->nodes[chain[8]], y1);
         y = g->nodes[chain[8]].out[0];
     } else {
         chain[8] = -1;
@@ -179,7 +144,7 @@ int pass_canonicalize(ir_graph *g, int *n_rewrites)
         return 0;
     int n = g->n_nodes; /* new nodes are appended; they need no matching */
     for (int i = 0; !rc && i < n; i++)
-        if (is_op(&g->nodes[i], "ReduceMean"))
+        if (match_op(&g->nodes[i], "ReduceMean"))
             rc = try_layernorm(g, i, &rewrote);
     if (rc)
         return rc;

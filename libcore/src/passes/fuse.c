@@ -13,33 +13,10 @@
  * must have a single reader; otherwise nothing is rewritten. */
 #include "passes.h"
 #include "../ir/op.h"
+#include "match.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int is_op(const ir_node *n, const char *t) { return !n->dead && !n->domain[0] && !strcmp(n->op_type, t); }
-
-static int single_reader(const ir_graph *g, int v)
-{
-    if (v < 0 || g->vals[v].n_uses != 1 || g->vals[v].is_output)
-        return -1;
-    for (int i = 0; i < g->n_nodes; i++) {
-        const ir_node *n = &g->nodes[i];
-        if (n->dead)
-            continue;
-        for (int k = 0; k < n->n_in; k++)
-            if (n->in[k] == v)
-                return n->n_captures ? -1 : i;
-    }
-    return -1;
-}
-
-static int other_input(const ir_node *n, int v)
-{
-    if (n->n_in != 2)
-        return -1;
-    return n->in[0] == v ? n->in[1] : n->in[1] == v ? n->in[0] : -1;
-}
 
 static int const_f32(const ir_graph *g, int v, float *out)
 {
@@ -79,24 +56,24 @@ static int match_gelu(const ir_graph *g, int h, int *chain, int *out, float *div
         const ir_node *n = &g->nodes[i];
         if (n->dead || n->n_in != 2)
             continue;
-        if (is_op(n, "Div") && n->in[0] == h && const_f32(g, n->in[1], div))
+        if (match_op(n, "Div") && n->in[0] == h && const_f32(g, n->in[1], div))
             d = i;
-        else if (is_op(n, "Mul") && (n->in[0] == h || n->in[1] == h))
+        else if (match_op(n, "Mul") && (n->in[0] == h || n->in[1] == h))
             mul1 = i;
     }
     if (d < 0 || mul1 < 0)
         return 0;
-    int e = single_reader(g, g->nodes[d].out[0]);
-    if (e < 0 || !is_op(&g->nodes[e], "Erf"))
+    int e = match_single_reader(g, g->nodes[d].out[0]);
+    if (e < 0 || !match_op(&g->nodes[e], "Erf"))
         return 0;
-    int a = single_reader(g, g->nodes[e].out[0]);
-    if (a < 0 || !is_op(&g->nodes[a], "Add") || !const_f32(g, other_input(&g->nodes[a], g->nodes[e].out[0]), &c1) ||
-        c1 != 1.0f || single_reader(g, g->nodes[a].out[0]) != mul1 ||
-        other_input(&g->nodes[mul1], g->nodes[a].out[0]) != h)
+    int a = match_single_reader(g, g->nodes[e].out[0]);
+    if (a < 0 || !match_op(&g->nodes[a], "Add") || !const_f32(g, match_other_input(&g->nodes[a], g->nodes[e].out[0]), &c1) ||
+        c1 != 1.0f || match_single_reader(g, g->nodes[a].out[0]) != mul1 ||
+        match_other_input(&g->nodes[mul1], g->nodes[a].out[0]) != h)
         return 0;
-    int m2 = single_reader(g, g->nodes[mul1].out[0]);
-    if (m2 < 0 || !is_op(&g->nodes[m2], "Mul") ||
-        !const_f32(g, other_input(&g->nodes[m2], g->nodes[mul1].out[0]), &c05) || c05 != 0.5f)
+    int m2 = match_single_reader(g, g->nodes[mul1].out[0]);
+    if (m2 < 0 || !match_op(&g->nodes[m2], "Mul") ||
+        !const_f32(g, match_other_input(&g->nodes[m2], g->nodes[mul1].out[0]), &c05) || c05 != 0.5f)
         return 0;
     chain[0] = d, chain[1] = e, chain[2] = a, chain[3] = mul1, chain[4] = m2;
     *out = g->nodes[m2].out[0];
@@ -114,25 +91,25 @@ static int fuse_one(ir_graph *g, int mi, int *count)
     if (yv->t.dtype != DT_F32 || yv->dynamic)
         return 0;
     /* bias */
-    int r = single_reader(g, y);
-    if (r >= 0 && is_op(&g->nodes[r], "Add") && bias_row(g, other_input(&g->nodes[r], y), yv)) {
-        bias = other_input(&g->nodes[r], y);
+    int r = match_single_reader(g, y);
+    if (r >= 0 && match_op(&g->nodes[r], "Add") && bias_row(g, match_other_input(&g->nodes[r], y), yv)) {
+        bias = match_other_input(&g->nodes[r], y);
         dead[n_dead++] = r;
         y = g->nodes[r].out[0];
-        r = single_reader(g, y);
+        r = match_single_reader(g, y);
     }
     /* residual: an Add of a same-shaped non-constant value */
-    if (r >= 0 && is_op(&g->nodes[r], "Add")) {
-        int o = other_input(&g->nodes[r], y);
+    if (r >= 0 && match_op(&g->nodes[r], "Add")) {
+        int o = match_other_input(&g->nodes[r], y);
         if (o >= 0 && o != y && g->vals[o].kind != VAL_CONST && same_shape(&g->vals[o], &g->vals[y])) {
             res = o;
             dead[n_dead++] = r;
             y = g->nodes[r].out[0];
-            r = single_reader(g, y);
+            r = match_single_reader(g, y);
         }
     }
     int chain[5], gout;
-    if (r >= 0 && is_op(&g->nodes[r], "Relu")) {
+    if (r >= 0 && match_op(&g->nodes[r], "Relu")) {
         act = 1;
         dead[n_dead++] = r;
         y = g->nodes[r].out[0];
