@@ -39,7 +39,7 @@ bench: build
 
 # Debian packages from a clean copy of the tree, into $(BUILD)/deb
 # (packaging/make-deb: dpkg-buildpackage, then lintian).
-deb:
+deb: setup
 	JOBS=$(JOBS) ./packaging/make-deb $(BUILD)/deb
 
 clean:
