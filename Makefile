@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo check test clean conformance-report bench
+.PHONY: all setup configure build demo check test clean conformance-report bench deb
 
 all: build
 
@@ -36,6 +36,11 @@ conformance-report: build
 # Benchmarks (instruction counts under qemu vs clang); never run by check.
 bench: build
 	cmake --build $(BUILD) --target bench
+
+# Debian packages from a clean copy of the tree, into $(BUILD)/deb
+# (packaging/make-deb: dpkg-buildpackage, then lintian).
+deb: setup
+	JOBS=$(JOBS) ./packaging/make-deb $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

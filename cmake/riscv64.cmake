@@ -9,3 +9,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_C_FLAGS_INIT "-march=rv64gc -mabi=lp64d")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# The environment's CFLAGS/LDFLAGS are the host compiler's (dpkg-buildflags
+# gives x86-only ones such as -fcf-protection): not for this compiler.
+unset(ENV{CFLAGS})
+unset(ENV{CPPFLAGS})
+unset(ENV{LDFLAGS})

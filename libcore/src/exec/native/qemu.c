@@ -43,9 +43,23 @@ static int dir_of(char *buf)
     return 1;
 }
 
+/* Where `cmake --install` puts the runner, relative to the installed
+ * CLI and library (so a relocated prefix still finds it) and absolute
+ * (for programs linked with librvvnn.a elsewhere). CMake passes the
+ * real ones from GNUInstallDirs; these are its defaults. */
+#ifndef RVVNN_RT_FROM_BINDIR
+#define RVVNN_RT_FROM_BINDIR "../libexec/rvvnn/riscv64/rvvnn-rt"
+#endif
+#ifndef RVVNN_RT_FROM_LIBDIR
+#define RVVNN_RT_FROM_LIBDIR "../libexec/rvvnn/riscv64/rvvnn-rt"
+#endif
+#ifndef RVVNN_RT_INSTALLED
+#define RVVNN_RT_INSTALLED "/usr/local/libexec/rvvnn/riscv64/rvvnn-rt"
+#endif
+
 /* The riscv64 runner: the configured path, $RVVNN_RT, riscv64/rvvnn-rt
  * beside the executable (CLI build tree) or beside librvvnn.so (API
- * users in the build tree), or the installed copy under lib/rvvnn. */
+ * users in the build tree), or the installed copy. */
 static int find_runtime(const char *configured, char *out, size_t cap)
 {
     const char *env = getenv("RVVNN_RT");
@@ -59,18 +73,23 @@ static int find_runtime(const char *configured, char *out, size_t cap)
     if (n > 0) {
         dir[n] = 0;
         if (dir_of(dir) && (try_runtime(out, cap, dir, "riscv64/rvvnn-rt") ||
-                            try_runtime(out, cap, dir, "../lib/rvvnn/riscv64/rvvnn-rt")))
+                            try_runtime(out, cap, dir, RVVNN_RT_FROM_BINDIR)))
             return 0;
     }
     Dl_info info;
     if (dladdr((void *)find_runtime, &info) && info.dli_fname) {
         snprintf(dir, sizeof dir, "%s", info.dli_fname);
         if (dir_of(dir) && (try_runtime(out, cap, dir, "riscv64/rvvnn-rt") ||
-                            try_runtime(out, cap, dir, "rvvnn/riscv64/rvvnn-rt")))
+                            try_runtime(out, cap, dir, RVVNN_RT_FROM_LIBDIR)))
             return 0;
     }
-    return err_set(RV_ENOTFOUND, "the riscv64 runner rvvnn-rt was not found (build it with the "
-                   "riscv64 cross compiler, or set RVVNN_RT)");
+    if (access(RVVNN_RT_INSTALLED, X_OK) == 0) {
+        snprintf(out, cap, "%s", RVVNN_RT_INSTALLED);
+        return 0;
+    }
+    return err_set(RV_ENOTFOUND, "the riscv64 runner rvvnn-rt was not found beside the program, "
+                   "beside librvvnn or as %s (build it with the riscv64 cross compiler, or set "
+                   "RVVNN_RT)", RVVNN_RT_INSTALLED);
 }
 
 const char *qemu_cpu_for(const rvv_module *m, unsigned vlen, char *buf, size_t cap)
