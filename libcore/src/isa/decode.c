@@ -1,0 +1,162 @@
+/* decode.c - word -> row + operands. Rows are bucketed once per process
+ * by opcode and funct3 (the fields every 32-bit row but lui/auipc/jal
+ * fixes, and quadrant + funct3 for compressed rows), so a decode tries
+ * only the few rows of its bucket. Rows never overlap (tests/isa checks
+ * every pair), so the first row that accepts a word is the only one. */
+#include "isa.h"
+#include "isa_int.h"
+
+#include <pthread.h>
+
+#define N_KEYS (256 + 32)
+#define MAX_ENTRIES (ISA__COUNT * 8)
+
+static uint16_t bucket_start[N_KEYS + 1];
+static uint16_t bucket_rows[MAX_ENTRIES];
+static uint16_t alias_start[ISA__COUNT + 1];
+static uint16_t alias_rows[ISA__COUNT];
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static int key_of(uint32_t w)
+{
+    if ((w & 3) == 3)
+        return (int)(((w >> 2) & 31) | ((w >> 12) & 7) << 5);
+    return 256 + (int)((w & 3) | ((w >> 13) & 7) << 2);
+}
+
+/* Calls f for every key the row can match (funct3 not fixed: all 8). */
+static void each_key(const isa_row *r, void (*f)(int key, int id), int id)
+{
+    if (r->len == 2) {
+        f(256 + (int)((r->match & 3) | ((r->match >> 13) & 7) << 2), id);
+        return;
+    }
+    int fixed = (r->mask & 0x7000u) == 0x7000u;
+    for (uint32_t f3 = 0; f3 < 8; f3++)
+        if (!fixed || f3 == ((r->match >> 12) & 7))
+            f((int)(((r->match >> 2) & 31) | f3 << 5), id);
+}
+
+static void count_key(int key, int id)
+{
+    (void)id;
+    bucket_start[key + 1]++;
+}
+
+static uint16_t fill_at[N_KEYS];
+static void fill_key(int key, int id) { bucket_rows[fill_at[key]++] = (uint16_t)id; }
+
+static void build_index(void)
+{
+    for (int id = 1; id < ISA__COUNT; id++)
+        if (!isa_is_alias((isa_id)id))
+            each_key(&isa_rows[id], count_key, id);
+    for (int k = 0; k < N_KEYS; k++) {
+        bucket_start[k + 1] += bucket_start[k];
+        fill_at[k] = bucket_start[k];
+    }
+    for (int id = 1; id < ISA__COUNT; id++)
+        if (!isa_is_alias((isa_id)id))
+            each_key(&isa_rows[id], fill_key, id);
+    /* aliases by base, in table order */
+    for (int id = 1; id < ISA__COUNT; id++)
+        if (isa_is_alias((isa_id)id))
+            alias_start[isa_rows[id].base + 1]++;
+    for (int i = 0; i < ISA__COUNT; i++)
+        alias_start[i + 1] += alias_start[i];
+    uint16_t at[ISA__COUNT];
+    for (int i = 0; i < ISA__COUNT; i++)
+        at[i] = alias_start[i];
+    for (int id = 1; id < ISA__COUNT; id++)
+        if (isa_is_alias((isa_id)id))
+            alias_rows[at[isa_rows[id].base]++] = (uint16_t)id;
+}
+
+void isa_index_ready(void) { pthread_once(&index_once, build_index); }
+
+const uint16_t *isa_aliases_of(isa_id base, int *n)
+{
+    isa_index_ready();
+    *n = alias_start[base + 1] - alias_start[base];
+    return alias_rows + alias_start[base];
+}
+
+int isa_opk_extract(const isa_opkind *o, uint32_t w, int64_t *out)
+{
+    if (!o->n_segs) {
+        *out = o->bias;
+        return 1;
+    }
+    uint32_t v = 0, seen = 0;
+    for (int i = 0; i < o->n_segs; i++) {
+        const isa_seg *s = &o->seg[i];
+        uint32_t m = ((1u << s->width) - 1) << s->from;
+        uint32_t bits = ((w >> s->at) & ((1u << s->width) - 1)) << s->from;
+        if (seen & m) {
+            if ((v & m) != bits)
+                return 0; /* copies of one value disagree */
+        } else {
+            v |= bits;
+            seen |= m;
+        }
+    }
+    int64_t x = v;
+    if (o->type == ISA_T_S) {
+        int top = 31 - __builtin_clz(o->vmask);
+        if (v >> top & 1)
+            x = (int64_t)v - ((int64_t)1 << (top + 1));
+    }
+    x += o->bias;
+    if ((o->flags & ISA_F_NZ) && x == 0)
+        return 0;
+    if ((o->flags & ISA_F_NOT2) && x == 2)
+        return 0;
+    if ((o->flags & ISA_F_RMOK) && (x == 5 || x == 6))
+        return 0;
+    *out = x;
+    return 1;
+}
+
+/* Fills in's fields from w as row id reads it; 0 if an operand rejects w. */
+int isa_row_extract(isa_id id, uint32_t w, isa_inst *in)
+{
+    const isa_row *r = &isa_rows[id];
+    for (int i = 0; i < r->n_ops; i++) {
+        const isa_opkind *o = &isa_opkinds[r->ops[i]];
+        int64_t v;
+        if (!isa_opk_extract(o, w, &v))
+            return 0;
+        isa_field_set(in, o->slot, v);
+        isa_field_set(in, o->slot2, v);
+    }
+    return 1;
+}
+
+int isa_decode(uint32_t word, isa_inst *out)
+{
+    isa_index_ready();
+    int len = (word & 3) == 3 ? 4 : 2;
+    if (len == 2)
+        word &= 0xffff;
+    int key = key_of(word);
+    for (int i = bucket_start[key]; i < bucket_start[key + 1]; i++) {
+        isa_id id = (isa_id)bucket_rows[i];
+        const isa_row *r = &isa_rows[id];
+        if ((word & r->mask) != r->match)
+            continue;
+        isa_inst in = {0};
+        in.vm = 1;
+        if (!isa_row_extract(id, word, &in))
+            continue;
+        in.id = id;
+        in.base = r->base;
+        in.word = word;
+        in.len = (uint8_t)len;
+        if (r->ext >= ISA_EXT_V && r->cls != ISA_CL_VSET)
+            in.vm = (uint8_t)(word >> 25 & 1);
+        *out = in;
+        return len;
+    }
+    *out = (isa_inst){.id = ISA_INVALID, .base = ISA_INVALID, .word = word, .len = (uint8_t)len, .vm = 1};
+    return len;
+}
