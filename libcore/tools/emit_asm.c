@@ -7,7 +7,7 @@
  * branch targets. riscv64-linux-gnu-as -march=rv64gcv assembles it to
  * the same bytes as the module's CODE section (tested). */
 #include "cli.h"
-#include "codegen/disasm.h"
+#include "isa/isa.h"
 #include "module/module.h"
 #include "util/mem.h"
 #include "util/npy.h"
@@ -40,10 +40,11 @@ static int module_code_text(const rvv_module *m, FILE *f, int as_source)
     /* first pass: branch targets become labels */
     for (uint64_t a = 0; a + 4 <= size; a += 4) {
         uint32_t w;
-        uint64_t t;
+        isa_inst in;
         memcpy(&w, m->code + a, 4);
-        disasm_word(w, a, ".L", line, sizeof line, &t);
-        if (t < size)
+        isa_decode(w, &in);
+        uint64_t t = isa_target(&in, a);
+        if (t < size && t % 4 == 0)
             marks[t / 4] = 1;
     }
     if (as_source)
@@ -67,9 +68,11 @@ static int module_code_text(const rvv_module *m, FILE *f, int as_source)
         }
         for (uint64_t a = st->code_off; a + 4 <= st->code_off + st->code_size; a += 4) {
             uint32_t w;
-            uint64_t t;
+            isa_inst in;
             memcpy(&w, m->code + a, 4);
-            disasm_word(w, a, ".L", line, sizeof line, &t);
+            if (isa_decode(w, &in) != 4) /* module code is 32-bit words only */
+                in = (isa_inst){.id = ISA_INVALID, .word = w, .len = 4};
+            isa_print(&in, a, &(isa_style){as_source ? ISA_GAS : ISA_OBJDUMP, ".L", NULL, NULL}, line, sizeof line);
             if (as_source) {
                 if (is_target(marks, a, size))
                     fprintf(f, ".L%llx:\n", (unsigned long long)a);

@@ -33,6 +33,10 @@ typedef struct cg_asm {
     int n_labels, cap_labels;
     asm_fixup *fix;
     int n_fix, cap_fix;
+    /* vtype of the last vsetvli/vsetivli emitted (sew 0: none yet); the
+     * vector register rules are checked against it */
+    unsigned vsew;
+    int vlmul8;
 } cg_asm;
 
 void asm_init(cg_asm *a);
