@@ -39,17 +39,15 @@ static int pack(const isa_opkind *o, int64_t v, uint32_t *w, const char *mn)
 {
     int64_t f = v - o->bias;
     int lo = __builtin_ctz(o->vmask), top = 31 - __builtin_clz(o->vmask);
+    int64_t step = (int64_t)1 << lo;
     int64_t min = o->type == ISA_T_S ? -((int64_t)1 << top) : 0;
-    int64_t max = o->type == ISA_T_S ? ((int64_t)1 << top) - 1 : ((int64_t)1 << (top + 1)) - 1;
+    int64_t max = o->type == ISA_T_S ? ((int64_t)1 << top) - step : ((int64_t)1 << (top + 1)) - step;
     const char *role = isa_opk_role(o);
-    if (f < min || f > max) {
-        if (o->bias)
-            return err_set(RV_EINVAL, "%s: %s %" PRId64 " is outside %" PRId64 "..%" PRId64, mn, role, v,
-                           min + o->bias, max + o->bias);
-        return err_set(RV_EINVAL, "%s: %s %" PRId64 " is outside %" PRId64 "..%" PRId64, mn, role, v, min, max);
-    }
-    if (f & (((int64_t)1 << lo) - 1))
+    if (f & (step - 1))
         return err_set(RV_EINVAL, "%s: %s %" PRId64 " is not a multiple of %d", mn, role, v, 1 << lo);
+    if (f < min || f > max)
+        return err_set(RV_EINVAL, "%s: %s %" PRId64 " is outside %" PRId64 "..%" PRId64, mn, role, v,
+                       min + o->bias, max + o->bias);
     if ((o->flags & ISA_F_NZ) && v == 0)
         return err_set(RV_EINVAL, "%s: %s must not be 0", mn, role);
     if ((o->flags & ISA_F_NOT2) && v == 2)

@@ -22,8 +22,12 @@ static int width_eew(uint32_t match)
 static isa_vgroup grp(int eew, const isa_vctx *vt)
 {
     isa_vgroup g = {1, (uint8_t)eew, 1, 8};
-    if (eew == 1 || !vt)
+    if (eew == 1)
         return g;
+    if (!vt) { /* unknown vtype: one register, and fractional for the overlap rules */
+        g.emul8 = 1;
+        return g;
+    }
     g.emul8 = (int16_t)(eew * vt->lmul8 / (int)vt->sew);
     if (eew * vt->lmul8 % (int)vt->sew)
         g.emul8 = 0; /* below 1/64: illegal, reported below */
@@ -53,6 +57,8 @@ static int check_widths(const isa_row *r, const isa_vctx *vt, const isa_vlayout 
     for (int i = 0; i < 3; i++) {
         if (!g[i]->used || g[i]->eew == 1)
             continue;
+        if (g[i]->eew < 8)
+            return err_set(RV_EINVAL, "%s: %u-bit source elements at SEW %u", r->mnemonic, g[i]->eew * 1u, vt->sew);
         if (g[i]->eew > 64)
             return err_set(RV_EINVAL, "%s: %u-bit elements at SEW %u (no element wider than 64 bits)",
                            r->mnemonic, g[i]->eew * 1u, vt->sew);
@@ -90,7 +96,8 @@ int isa_vlayout_of(isa_id id, const isa_vctx *ctx, isa_vlayout *out)
     if (vt && ((vt->sew != 8 && vt->sew != 16 && vt->sew != 32 && vt->sew != 64) || vt->lmul8 < 1 ||
                vt->lmul8 > 64 || (vt->lmul8 & (vt->lmul8 - 1))))
         return err_set(RV_EINVAL, "%s: invalid vtype (SEW %u, LMUL*8 %d)", r->mnemonic, vt->sew, vt->lmul8);
-    int sew = vt ? (int)vt->sew : 8, w = sew * 2;
+    /* unknown vtype: any SEW keeps the EEW relations the rules compare */
+    int sew = vt ? (int)vt->sew : 64, w = sew * 2;
     int mem = r->fmt == ISA_FMT_VL || r->fmt == ISA_FMT_VS;
     int eew = mem ? width_eew(r->match) : 0;
     if (mem)
@@ -105,9 +112,9 @@ int isa_vlayout_of(isa_id id, const isa_vctx *ctx, isa_vlayout *out)
     case ISA_CL_VWRED: L->d = L->s1 = single(w); L->s2 = grp(sew, vt); break;
     case ISA_CL_VGATHER16: L->d = L->s2 = grp(sew, vt); L->s1 = grp(16, vt); break;
     case ISA_CL_VCOMPRESS: L->d = L->s2 = grp(sew, vt); L->s1 = single(1); break;
-    case ISA_CL_VEXT2: L->d = grp(sew, vt); L->s2 = grp(vt ? sew / 2 : sew, vt); break;
-    case ISA_CL_VEXT4: L->d = grp(sew, vt); L->s2 = grp(vt ? sew / 4 : sew, vt); break;
-    case ISA_CL_VEXT8: L->d = grp(sew, vt); L->s2 = grp(vt ? sew / 8 : sew, vt); break;
+    case ISA_CL_VEXT2: L->d = grp(sew, vt); L->s2 = grp(sew / 2, vt); break;
+    case ISA_CL_VEXT4: L->d = grp(sew, vt); L->s2 = grp(sew / 4, vt); break;
+    case ISA_CL_VEXT8: L->d = grp(sew, vt); L->s2 = grp(sew / 8, vt); break;
     case ISA_CL_VMLOGIC: L->d = L->s1 = L->s2 = single(1); break;
     case ISA_CL_VMSCALAR: L->s2 = single(1); break;
     case ISA_CL_VMSBF: L->d = L->s2 = single(1); break;
@@ -125,7 +132,7 @@ int isa_vlayout_of(isa_id id, const isa_vctx *ctx, isa_vlayout *out)
     case ISA_CL_VLDX:
     case ISA_CL_VSTX:
         L->d = grp(sew, vt);
-        L->s2 = grp(vt ? eew : sew, vt);
+        L->s2 = grp(vt ? eew : sew, vt); /* unknown: as wide as the data */
         break;
     case ISA_CL_VLDW:
     case ISA_CL_VSTW:
