@@ -165,6 +165,7 @@ void asm_li(cg_asm *a, int rd, int64_t imm)
         I(ADDI, .rd = rd, .rs1 = rd, .imm = lo);
 }
 
+void asm_auipc(cg_asm *a, int rd, int32_t hi20) { I(AUIPC, .rd = rd, .imm = (int32_t)((uint32_t)hi20 << 12)); }
 void asm_mv(cg_asm *a, int rd, int rs) { I(MV, .rd = rd, .rs1 = rs); }
 void asm_add(cg_asm *a, int rd, int rs1, int rs2) { I(ADD, .rd = rd, .rs1 = rs1, .rs2 = rs2); }
 void asm_sub(cg_asm *a, int rd, int rs1, int rs2) { I(SUB, .rd = rd, .rs1 = rs1, .rs2 = rs2); }

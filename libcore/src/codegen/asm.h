@@ -49,6 +49,7 @@ void asm_bind(cg_asm *a, int label);
 
 /* scalar */
 void asm_li(cg_asm *a, int rd, int64_t imm);
+void asm_auipc(cg_asm *a, int rd, int32_t hi20); /* rd = pc + (hi20 << 12) */
 void asm_mv(cg_asm *a, int rd, int rs);
 void asm_addi(cg_asm *a, int rd, int rs1, int64_t imm); /* any imm: splits if needed (uses rd) */
 void asm_add(cg_asm *a, int rd, int rs1, int rs2);
