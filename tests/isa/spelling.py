@@ -21,9 +21,12 @@ DIFFERENCES = [
     "compressed HINT encodings (rd x0, c.addi/c.slli/c.srli/c.srai of 0, c.mv/c.add to x0): objdump "
     "prints c.nop/c.li/c.lui/c.mv/c.add/c.slli/c.slli64/c.srli64/c.srai64 (or add rd,rd,0); rvvnn "
     "prints the instruction the HINT expands to",
-    "reserved encodings: rvvnn prints .4byte/.2byte where objdump 2.40 matches its vmsge.vx macro "
-    "entry, decodes c.addi16sp with immediate 0 as add sp,sp,0, or prints reserved rounding modes "
-    "5 and 6 as 'unknown'",
+    "words objdump 2.40 cannot decode: it prints its vmsge.vx macro entry for them (reserved "
+    "encodings, and 16-bit parcels such as c.unimp in objects whose arch has no C), decodes "
+    "c.addi16sp with immediate 0 as add sp,sp,0 and prints reserved rounding modes 5 and 6 as "
+    "'unknown'; rvvnn prints .4byte/.2byte, or the compressed instruction",
+    "zero runs: objdump -d collapses runs of zero bytes into '...'; rvvnn disasm prints every "
+    "parcel, as objdump -d -z does",
     "CSR names: rvvnn names the user, vector and common supervisor/machine CSRs; objdump knows "
     "more (hpmcounterN, pmpcfgN, ...) which rvvnn prints as hex",
 ]
@@ -37,10 +40,11 @@ def ours(text):
     return m + ("\t" + ops if ops else "")
 
 
-def objdump_text(text):
-    """objdump's instruction text without its annotations."""
+def objdump_text(text, keep_symbols=False):
+    """objdump's instruction text without its annotations ('# address'
+    comments, and ' <symbol>' after targets unless keep_symbols)."""
     text = re.sub(r"\s*#.*$", "", text)
-    return re.sub(r" <[^>]*>", "", text).rstrip()
+    return (text if keep_symbols else re.sub(r" <[^>]*>", "", text)).rstrip()
 
 
 def known_difference(hexword, mine, theirs):
@@ -50,7 +54,7 @@ def known_difference(hexword, mine, theirs):
     if len(hexword) == 4 and (t_mn.startswith("c.") or (
             m_mn == "mv" and t_mn == "add" and t_ops == "%s,%s,0" % tuple(m_ops.split(",")))):
         return "compressed HINT"
-    if m_mn.startswith(".") and (t_mn == "vmsge.vx" or theirs == "add\tsp,sp,0" or t_ops.endswith(",unknown")):
+    if t_mn == "vmsge.vx" or (m_mn.startswith(".") and (theirs == "add\tsp,sp,0" or t_ops.endswith(",unknown"))):
         return "reserved encoding"
     if m_mn == t_mn:
         a, b = m_ops.split(","), t_ops.split(",")
