@@ -6,7 +6,7 @@
  * table's printer; tests/cli/disasm.py compares it with objdump. */
 #include "cli.h"
 #include "isa/isa.h"
-#include "module/elfread.h"
+#include "module/elf.h"
 #include "module/format.h"
 #include "module/module.h"
 #include "util/mem.h"

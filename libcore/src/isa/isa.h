@@ -48,7 +48,7 @@ typedef enum isa_opk {
  * float is 2*SEW / SEW); VFWX/VFNX float to integer (SEW / 2*SEW). */
 #define ISA_EXTS(X) X(I) X(M) X(A) X(F) X(D) X(C) X(ZICSR) X(ZIFENCEI) X(ZFHMIN) \
     X(V) X(VF) X(VFW) X(VFH) X(VFWI) X(VFNI) X(VFWX) X(VFNX)
-/* vector operand constraint classes (see vcheck.c for the rules) */
+/* vector operand constraint classes (see encode.c for the rules) */
 #define ISA_CLASSES(X) X(NONE) X(VSET) X(VV) X(VW) X(VWW) X(VN) X(VMASK) X(VCARRY) \
     X(VRED) X(VWRED) X(VGATHER) X(VGATHER16) X(VSLIDEUP) X(VCOMPRESS) X(VEXT2) X(VEXT4) \
     X(VEXT8) X(VMLOGIC) X(VMSCALAR) X(VMSBF) X(VIOTA) X(VID) X(VSCALAR) X(VWHOLE) \

@@ -14,7 +14,5 @@ int isa_opk_extract(const isa_opkind *o, uint32_t w, int64_t *out);
 int isa_row_extract(isa_id id, uint32_t w, isa_inst *in);
 /* The operand's conventional name for messages ("vd", "rs1", "imm"). */
 const char *isa_opk_role(const isa_opkind *o);
-/* Vector rules for isa_encode (vcheck.c). */
-int isa_vcheck(const isa_inst *in, const isa_vctx *ctx);
 
 #endif

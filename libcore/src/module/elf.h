@@ -1,8 +1,10 @@
-/* elf.h - ELF64 little-endian relocatable objects for RISC-V: code in
- * .text, read-only data in .rodata, symbols (defined in either section,
- * or undefined for the linker to resolve), relocations against .text,
- * and the .riscv.attributes arch string. Used by --emit=obj; linkable
- * by riscv64-linux-gnu-ld. */
+/* elf.h - ELF64 little-endian for RISC-V. Writing relocatable objects:
+ * code in .text, read-only data in .rodata, symbols (defined in either
+ * section, or undefined for the linker to resolve), relocations against
+ * .text, and the .riscv.attributes arch string (--emit=obj; linkable by
+ * riscv64-linux-gnu-ld). Reading objects and executables far enough to
+ * disassemble them: sections and the symbol table, every offset, size
+ * and name checked against the file first (rvvnn disasm). */
 #ifndef RVVNN_ELF_H
 #define RVVNN_ELF_H
 
@@ -51,5 +53,41 @@ typedef struct elf_object {
 /* Builds the object into a mem_alloc'd buffer: 0, RV_EINVAL for a
  * symbol or relocation that points outside its section, or RV_ENOMEM. */
 int elf_write(const elf_object *o, void **out, size_t *out_len);
+
+
+/* --- reading --- */
+typedef struct elf_view_section {
+    const char *name;
+    uint32_t type;
+    uint64_t flags, addr, size;
+    const uint8_t *data; /* inside the buffer; NULL for SHT_NOBITS */
+} elf_view_section;
+
+typedef struct elf_view_symbol {
+    const char *name;
+    uint64_t value, size;
+    uint16_t shndx;
+    uint8_t type, bind;
+} elf_view_symbol;
+
+typedef struct elf_view {
+    uint16_t type;     /* ET_REL, ET_EXEC, ... */
+    uint32_t flags;    /* EF_RISCV_* */
+    elf_view_section *sec;
+    size_t n_sec;
+    elf_view_symbol *sym;
+    size_t n_sym;
+} elf_view;
+
+#define ELF_SHF_EXECINSTR 0x4
+#define ELF_STT_SECTION 3
+#define ELF_STT_FILE 4
+
+/* 1 if buf starts like an ELF file. */
+int elf_is_elf(const void *buf, size_t len);
+/* Parses buf (kept alive by the caller): 0, RV_EFORMAT naming the field
+ * and offset that is wrong, or RV_ENOMEM. */
+int elf_read(const void *buf, size_t len, elf_view *out);
+void elf_view_free(elf_view *v);
 
 #endif
