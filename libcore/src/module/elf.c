@@ -205,8 +205,6 @@ int elf_write(const elf_object *o, void **out, size_t *out_len)
 
 /* --- reading ----------------------------------------------------------- */
 
-
-
 static uint16_t u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t u32(const uint8_t *p) { return (uint32_t)u16(p) | (uint32_t)u16(p + 2) << 16; }
 static uint64_t u64(const uint8_t *p) { return (uint64_t)u32(p) | (uint64_t)u32(p + 4) << 32; }
@@ -255,16 +253,16 @@ int elf_read(const void *buf, size_t len, elf_view *out)
         for (unsigned i = 0; i < shnum; i++) {
             const uint8_t *h = sh + (size_t)i * 64;
             elf_view_section *s = &out->sec[i];
-            uint64_t off = u64(h + 24);
+            uint64_t off = u64(h + 24), size = u64(h + 32);
             s->type = u32(h + 4);
             s->flags = u64(h + 8);
             s->addr = u64(h + 16);
-            s->size = u64(h + 32);
-            if (s->type != SHT_NOBITS && i && !in_file(off, s->size, len)) {
+            s->size = size;
+            if (s->type != SHT_NOBITS && i && !in_file(off, size, len)) {
                 elf_view_free(out);
                 return err_set(RV_EFORMAT, "ELF section %u (header at offset %llu): data at %llu, %llu bytes, "
                                "runs past the file's %zu bytes", i, (unsigned long long)(shoff + i * 64u),
-                               (unsigned long long)off, (unsigned long long)s->size, len);
+                               (unsigned long long)off, (unsigned long long)size, len);
             }
             s->data = s->type == SHT_NOBITS || !i ? NULL : b + off;
             if (pass == 0) {
