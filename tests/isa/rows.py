@@ -9,7 +9,9 @@
                                  through objdump; the goldens re-derived
                                  from binutils equal the checked-in file
   rows.py llvm SWEEP             the larger sweep through llvm-mc-19
-                                 assembles to the same bytes
+                                 assembles to the same bytes, and its
+                                 --show-encoding agrees line by line for
+                                 every line without a branch target
   rows.py update SWEEP GOLDEN    rewrites the goldens from binutils
 
 Text differences are only those spelling.py lists."""
@@ -30,6 +32,7 @@ ARCH = "rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_v1p0_zicsr2p0_zifencei2p0_zfhmin1p0"
 AS = ["riscv64-linux-gnu-as", "-march=rv64gcv_zfhmin"]
 LLVM_MC = ["llvm-mc-19", "--triple=riscv64", "-filetype=obj",
            "-mattr=+m,+a,+f,+d,+c,+v,+zvfh,+zfhmin,+zicsr,+zifencei,-relax"]
+LLVM_ATTRS = {8: "+m,+a,+f,+d,+v,+zvfh,+zfhmin,+zicsr,+zifencei", 4: "+m,+a,+f,+d,+c,+zicsr"}
 tmp = tempfile.mkdtemp(prefix="rvvnn-isa-")
 failures = 0
 
@@ -123,6 +126,27 @@ def through_binutils(lines):
     return got
 
 
+def show_encoding(lines):
+    """llvm-mc-19 --show-encoding per line (32-bit rows without C, so it
+    cannot compress them; compressed rows with C); lines with a branch
+    target are left to the object check, their encoding being a fixup."""
+    for width, attrs in sorted(LLVM_ATTRS.items()):
+        sel = [(hx, gas) for hx, gas, _ in lines if len(hx) == width and ".+" not in gas and ".-" not in gas]
+        r = subprocess.run(LLVM_MC[:2] + ["-mattr=" + attrs, "--show-encoding"], input="".join(
+            "\t%s\n" % gas for _, gas in sel), capture_output=True, text=True)
+        encs = re.findall(r"encoding: \[([^\]]*)\]", r.stdout)
+        if r.returncode or len(encs) != len(sel):
+            fail("llvm-mc-19 --show-encoding: %d encodings for %d lines: %s" % (len(encs), len(sel), r.stderr[:600]))
+            continue
+        bad = 0
+        for (hx, gas), e in zip(sel, encs):
+            got = bytes(int(x, 16) for x in e.split(","))[::-1].hex()
+            if got != hx:
+                bad += 1
+                fail("llvm-mc-19 --show-encoding '%s': %s, rvvnn %s" % (gas, got, hx))
+        print("llvm-mc-19 --show-encoding: %d %d-bit lines, %d differ" % (len(sel), width * 4, bad))
+
+
 def classify_words(tool, kind, n=None):
     lines = sweep(tool, kind, *([n] if n else []))
     obj = assemble(AS, source(lines, True), kind)
@@ -196,6 +220,7 @@ def main():
             if not same:
                 fail("llvm-mc-19 gives other bytes than rvvnn's encoder: " + first_difference(lines, section_bytes(obj)))
             print("llvm-mc-19: %d row encodings assemble to %s bytes" % (len(lines), "the same" if same else "other"))
+        show_encoding(lines)
     else:
         sys.exit(__doc__)
     print("%s" % ("ok" if not failures else "%d failures" % failures))

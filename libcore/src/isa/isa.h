@@ -14,6 +14,18 @@
  * `len` to advance the pc. Aliases (li, mv, ret, vmv.v.v's spellings...)
  * are printing and encoding spellings only: decode never returns them.
  *
+ * An executor's loop:
+ *
+ *     isa_inst in;
+ *     int len = isa_decode(fetch32(pc), &in);
+ *     if (in.id == ISA_INVALID)                  -> illegal instruction
+ *     if (isa_check(&in, &live_vtype))           -> reserved under this vtype
+ *     switch (in.base) { case ISA_ADDI: x[in.rd] = x[in.rs1] + in.imm; ... }
+ *     pc += len;
+ *
+ * and isa_vlayout_of() gives each vector operand's EEW and register
+ * group under the live vtype.
+ *
  * Nothing here allocates. isa_decode, isa_row_of and the printers never
  * fail; isa_encode returns 0 or RV_EINVAL with err_set() text naming the
  * instruction and the operand at fault. */
