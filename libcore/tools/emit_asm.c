@@ -1,5 +1,4 @@
-/* emit_asm.c - module code as GNU-as text (rvvnn compile --emit=asm) and
- * in objdump's layout (rvvnn disasm).
+/* emit_asm.c - module code as GNU-as text (rvvnn compile --emit=asm).
  *
  * The .s file holds the CODE section: one global symbol per RVV step
  * (rvvnn_step_<i>, with the node and op in a comment), 16-byte alignment
@@ -7,7 +6,7 @@
  * branch targets. riscv64-linux-gnu-as -march=rv64gcv assembles it to
  * the same bytes as the module's CODE section (tested). */
 #include "cli.h"
-#include "codegen/disasm.h"
+#include "isa/isa.h"
 #include "module/module.h"
 #include "util/mem.h"
 #include "util/npy.h"
@@ -28,9 +27,8 @@ static const char *clean(const char *s, char *buf, size_t cap)
 
 static int is_target(const uint8_t *marks, uint64_t a, uint64_t n) { return a < n && marks[a / 4]; }
 
-/* Writes the text for m's CODE section into f (asm = 1: GNU as source;
- * 0: objdump-style listing). */
-static int module_code_text(const rvv_module *m, FILE *f, int as_source)
+/* Writes m's CODE section into f as GNU as source. */
+static int module_code_text(const rvv_module *m, FILE *f)
 {
     uint64_t size = m->hdr->sec[SEC_CODE].size;
     uint8_t *marks = calloc(size / 4 + 1, 1);
@@ -40,46 +38,38 @@ static int module_code_text(const rvv_module *m, FILE *f, int as_source)
     /* first pass: branch targets become labels */
     for (uint64_t a = 0; a + 4 <= size; a += 4) {
         uint32_t w;
-        uint64_t t;
+        isa_inst in;
         memcpy(&w, m->code + a, 4);
-        disasm_word(w, a, ".L", line, sizeof line, &t);
-        if (t < size)
+        isa_decode(w, &in);
+        uint64_t t = isa_target(&in, a);
+        if (t < size && t % 4 == 0)
             marks[t / 4] = 1;
     }
-    if (as_source)
-        fprintf(f, "# rvvnn module code: %s, %s\n\t.option norvc\n\t.option norelax\n\t.attribute arch, "
-                   "\"rv64i2p1_m2p0_a2p1_f2p2_d2p2_v1p0\"\n\t.text\n",
-                module_str(m, m->hdr->march), m->hdr->vlen ? "fixed VLEN" : "vector-length agnostic");
+    fprintf(f, "# rvvnn module code: %s, %s\n\t.option norvc\n\t.option norelax\n\t.attribute arch, "
+               "\"rv64i2p1_m2p0_a2p1_f2p2_d2p2_v1p0\"\n\t.text\n",
+            module_str(m, m->hdr->march), m->hdr->vlen ? "fixed VLEN" : "vector-length agnostic");
     uint64_t pos = 0;
     for (uint32_t si = 0; si < m->hdr->n_steps; si++) {
         const mod_step *st = &m->steps[si];
         if (st->kind != MOD_STEP_RVV)
             continue;
-        if (as_source) {
-            if (st->code_off > pos)
-                fprintf(f, "\t.balign 16, 0\n");
-            fprintf(f, "\n# step %u: node '%s' (%s)\n\t.globl rvvnn_step_%u\n\t.type rvvnn_step_%u, @function\n"
-                       "rvvnn_step_%u:\n", si, clean(module_str(m, st->name), nm, sizeof nm),
-                    clean(module_str(m, st->op), op, sizeof op), si, si, si);
-        } else {
-            fprintf(f, "\n%016llx <step %u: %s (%s)>:\n", (unsigned long long)st->code_off, si,
-                    clean(module_str(m, st->name), nm, sizeof nm), clean(module_str(m, st->op), op, sizeof op));
-        }
+        if (st->code_off > pos)
+            fprintf(f, "\t.balign 16, 0\n");
+        fprintf(f, "\n# step %u: node '%s' (%s)\n\t.globl rvvnn_step_%u\n\t.type rvvnn_step_%u, @function\n"
+                   "rvvnn_step_%u:\n", si, clean(module_str(m, st->name), nm, sizeof nm),
+                clean(module_str(m, st->op), op, sizeof op), si, si, si);
         for (uint64_t a = st->code_off; a + 4 <= st->code_off + st->code_size; a += 4) {
             uint32_t w;
-            uint64_t t;
+            isa_inst in;
             memcpy(&w, m->code + a, 4);
-            disasm_word(w, a, ".L", line, sizeof line, &t);
-            if (as_source) {
-                if (is_target(marks, a, size))
-                    fprintf(f, ".L%llx:\n", (unsigned long long)a);
-                fprintf(f, "\t%s\n", line);
-            } else {
-                fprintf(f, "%8llx:\t%08x\t%s\n", (unsigned long long)a, w, line);
-            }
+            if (isa_decode(w, &in) != 4) /* module code is 32-bit words only */
+                in = (isa_inst){.id = ISA_INVALID, .word = w, .len = 4};
+            isa_print(&in, a, &(isa_style){ISA_GAS, ".L", NULL, NULL}, line, sizeof line);
+            if (is_target(marks, a, size))
+                fprintf(f, ".L%llx:\n", (unsigned long long)a);
+            fprintf(f, "\t%s\n", line);
         }
-        if (as_source)
-            fprintf(f, "\t.size rvvnn_step_%u, .-rvvnn_step_%u\n", si, si);
+        fprintf(f, "\t.size rvvnn_step_%u, .-rvvnn_step_%u\n", si, si);
         pos = st->code_off + st->code_size;
     }
     free(marks);
@@ -104,44 +94,11 @@ int emit_module_asm(const void *buf, size_t len, const char *path)
         module_free(m);
         return err_set(RV_ENOMEM, "out of memory");
     }
-    rc = module_code_text(m, f, 1);
+    rc = module_code_text(m, f);
     fclose(f);
     if (!rc)
         rc = file_write_atomic(path, text, tlen);
     free(text);
     module_free(m);
     return rc;
-}
-
-static const char disasm_help[] =
-    "usage: rvvnn disasm MODULE.rvvmod\n"
-    "\n"
-    "Prints the module's RVV code in objdump's layout (offset, word, instruction),\n"
-    "one block per RVV step labelled with its node and op.\n";
-
-int cmd_disasm(int argc, char **argv)
-{
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
-            fputs(disasm_help, stdout);
-            return EXIT_OK;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("disasm", "unknown option '%s'", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_usage_error("disasm", "more than one file given");
-        }
-    }
-    if (!path)
-        return cli_usage_error("disasm", "no module given");
-    rvv_module *m;
-    int rc = module_load_file(path, NULL, &m);
-    if (rc)
-        return cli_error("disasm", rc);
-    printf("%s:\tfile format rvvmod (%s)\n", path, module_str(m, m->hdr->march));
-    rc = module_code_text(m, stdout, 0);
-    module_free(m);
-    return rc ? cli_error("disasm", rc) : EXIT_OK;
 }

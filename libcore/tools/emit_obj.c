@@ -8,8 +8,11 @@
  * in .text, and the weights in .rodata (<name>_weights). The driver
  * builds each step's argument array on the stack from the four base
  * pointers and calls the step; it returns 0, or the first non-zero step
- * status (an index out of range). Every step must be RVV code: fallback
- * steps need the reference kernels, which live in the runtime library. */
+ * status (an index out of range). weights NULL means the linked-in
+ * <name>_weights: the driver then takes its address pc-relatively
+ * (auipc/addi with R_RISCV_PCREL_HI20/LO12_I relocations). Every step
+ * must be RVV code: fallback steps need the reference kernels, which
+ * live in the runtime library. */
 #include "cli.h"
 #include "codegen/asm.h"
 #include "codegen/frame.h"
@@ -22,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int emit_driver(const rvv_module *m, cg_asm *a, int *step_label)
+/* Emits the driver; *weights_at gets the word index of the auipc that
+ * the weights relocations patch. */
+static int emit_driver(const rvv_module *m, cg_asm *a, int *step_label, size_t *weights_at)
 {
     uint32_t max_args = 1;
     for (uint32_t i = 0; i < m->hdr->n_steps; i++) {
@@ -34,6 +39,12 @@ static int emit_driver(const rvv_module *m, cg_asm *a, int *step_label)
     asm_mv(a, S1, A0);
     asm_mv(a, S2, A1);
     asm_mv(a, S3, A2);
+    int have_weights = asm_label(a);
+    asm_bnez(a, A2, have_weights);
+    *weights_at = a->n;
+    asm_auipc(a, S3, 0);
+    asm_addi(a, S3, S3, 0);
+    asm_bind(a, have_weights);
     asm_mv(a, S4, A3);
     asm_li(a, T0, -args_bytes);
     asm_add(a, SP, SP, T0);
@@ -66,6 +77,22 @@ static int emit_driver(const rvv_module *m, cg_asm *a, int *step_label)
     asm_add(a, SP, SP, T0);
     frame_leave_status(a);
     return 0;
+}
+
+/* Tag_RISCV_arch for the module's vector extensions (the scalar code
+ * is rv64imafd), spelled as GNU as writes it, implied extensions
+ * included. Zvfh code says only zfhmin: binutils 2.40 rejects an arch
+ * naming zvfh or zvfhmin, and their instructions are V encodings. */
+static const char *arch_attribute(uint32_t ext, char *buf, size_t cap)
+{
+    const char *zve = (ext & (MOD_EXT_V | MOD_EXT_ZVE64D)) ? "_zve32f1p0_zve32x1p0_zve64d1p0_zve64f1p0_zve64x1p0"
+                      : (ext & MOD_EXT_ZVE64F)             ? "_zve32f1p0_zve32x1p0_zve64f1p0_zve64x1p0"
+                                                           : "_zve32f1p0_zve32x1p0";
+    const char *zvl = (ext & MOD_EXT_V) ? "_zvl128b1p0_zvl32b1p0_zvl64b1p0"
+                      : (ext & (MOD_EXT_ZVE64D | MOD_EXT_ZVE64F)) ? "_zvl32b1p0_zvl64b1p0" : "_zvl32b1p0";
+    snprintf(buf, cap, "rv64i2p1_m2p0_a2p1_f2p2_d2p2%s_zicsr2p0%s%s%s", (ext & MOD_EXT_V) ? "_v1p0" : "",
+             (ext & MOD_EXT_ZVFH) ? "_zfhmin1p0" : "", zve, zvl);
+    return buf;
 }
 
 static void c_ident(const char *s, char *out, size_t cap)
@@ -103,14 +130,15 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
     cg_asm a;
     asm_init(&a);
     int *labels = calloc(m->hdr->n_steps + 1, sizeof *labels);
-    elf_symbol *syms = calloc(m->hdr->n_steps + 3, sizeof *syms);
+    elf_symbol *syms = calloc(m->hdr->n_steps + 4, sizeof *syms);
+    size_t weights_at = 0;
     char (*names)[32] = calloc(m->hdr->n_steps + 1, 32);
     if (!labels || !syms || !names)
         rc = err_set(RV_ENOMEM, "out of memory");
     for (uint32_t i = 0; !rc && i < m->hdr->n_steps; i++)
         labels[i] = asm_label(&a);
     if (!rc)
-        rc = emit_driver(m, &a, labels);
+        rc = emit_driver(m, &a, labels, &weights_at);
     size_t driver_bytes = a.n * 4;
     /* the module's code, with each step's label at its entry */
     if (!rc) {
@@ -129,17 +157,24 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
         }
         rc = asm_finish(&a);
         size_t ns = 0;
-        syms[ns++] = (elf_symbol){sym_run, 1, 0, driver_bytes, 1, 1};
-        syms[ns++] = (elf_symbol){sym_w, 0, 0, m->hdr->sec[SEC_WEIGHTS].size, 0, 1};
+        syms[ns++] = (elf_symbol){sym_run, ELF_TEXT, 0, driver_bytes, 1, 1};
+        syms[ns++] = (elf_symbol){sym_w, ELF_RODATA, 0, m->hdr->sec[SEC_WEIGHTS].size, 0, 1};
+        syms[ns++] = (elf_symbol){".Lrvvnn_weights_hi", ELF_TEXT, weights_at * 4, 0, 0, 0};
         for (uint32_t i = 0; i < m->hdr->n_steps; i++) {
             snprintf(names[i], 32, ".Lrvvnn_step_%u", i);
-            syms[ns++] = (elf_symbol){names[i], 1, base + m->steps[i].code_off, m->steps[i].code_size, 1, 0};
+            syms[ns++] = (elf_symbol){names[i], ELF_TEXT, base + m->steps[i].code_off, m->steps[i].code_size, 1, 0};
         }
+        const elf_reloc relocs[2] = {
+            {weights_at * 4, ELF_R_RISCV_PCREL_HI20, 1, 0},      /* auipc: <name>_weights */
+            {weights_at * 4 + 4, ELF_R_RISCV_PCREL_LO12_I, 2, 0}, /* addi: pairs with the auipc's label */
+        };
+        char arch[160];
         void *obj = NULL;
         size_t obj_len = 0;
         if (!rc)
-            rc = elf_write_object(a.w, a.n * 4, m->weights, m->hdr->sec[SEC_WEIGHTS].size, syms, ns,
-                                  "rv64i2p1_m2p0_a2p1_f2p2_d2p2_v1p0", &obj, &obj_len);
+            rc = elf_write(&(elf_object){a.w, a.n * 4, m->weights, m->hdr->sec[SEC_WEIGHTS].size, syms, ns, relocs,
+                                         2, arch_attribute(m->hdr->ext, arch, sizeof arch)},
+                           &obj, &obj_len);
         if (!rc)
             rc = file_write_atomic(path, obj, obj_len);
         mem_free(obj);
@@ -180,9 +215,9 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
             fprintf(f, "\n/* weights, 64-byte aligned in .rodata; pass it as `weights` */\n"
                        "extern const unsigned char %s[];\n\n"
                        "/* Runs the model: returns 0, or non-zero when a step found invalid input\n"
-                       " * (an index out of range). */\n"
+                       " * (an index out of range). weights NULL: the %s linked in. */\n"
                        "int %s(const void *const *inputs, void *const *outputs, const void *weights, void *arena);\n"
-                       "\n#endif\n", sym_w, sym_run);
+                       "\n#endif\n", sym_w, sym_w, sym_run);
             fclose(f);
             rc = file_write_atomic(hpath, h, hl);
             free(h);

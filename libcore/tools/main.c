@@ -17,7 +17,7 @@ static const cli_command commands[] = {
     {"compile", cmd_compile, "compile an ONNX model to an RVV module (.rvvmod)"},
     {"run", cmd_run, "run a model on the reference executor and check its outputs"},
     {"check", cmd_check, "run a model's module at several VLENs and find the first diverging node"},
-    {"disasm", cmd_disasm, "print a module's RVV code (objdump layout)"},
+    {"disasm", cmd_disasm, "disassemble an ELF object, a module or raw code (objdump layout)"},
     {"inspect", cmd_inspect, "show a compiled module's target, I/O and steps (RVV or fallback)"},
     {"info", cmd_info, "show a model's inputs, outputs, operators, parameters and memory plan"},
 };

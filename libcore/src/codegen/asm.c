@@ -1,10 +1,14 @@
-/* asm.c - instruction emission for the code generators (see asm.h).
- * Words are built here from the instruction fields; every form used is
- * cross-checked against GNU as in tests/isa. */
+/* asm.c - instruction emission for the code generators (see asm.h). Every
+ * word comes from the ISA table through isa_encode(), which also checks
+ * the operands (ranges, and vector register groups against the vtype of
+ * the last vsetvli emitted), so an illegal instruction stops code
+ * generation with an error instead of becoming a wrong word. */
 #include "asm.h"
+#include "../isa/isa.h"
 #include "../util/mem.h"
 #include "../util/status.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void put(cg_asm *a, uint32_t w)
@@ -29,6 +33,25 @@ static void bad(cg_asm *a, const char *what)
     if (!a->err)
         a->err = err_set(RV_EINTERNAL, "code generator: %s", what);
 }
+
+/* Encodes one instruction under the tracked vtype and appends it. */
+static void emit(cg_asm *a, isa_inst in)
+{
+    if (a->err)
+        return;
+    isa_vctx vt = {a->vsew, a->vlmul8, ISA_X_V | ISA_X_ZVFH};
+    uint32_t w;
+    if (isa_encode(&in, a->vsew ? &vt : NULL, &w)) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", err_message());
+        bad(a, msg);
+        return;
+    }
+    put(a, w);
+}
+
+/* every instruction the generators use is unmasked with dynamic rounding */
+#define I(row, ...) emit(a, (isa_inst){.id = ISA_##row, .vm = 1, .rm = 7, __VA_ARGS__})
 
 void asm_init(cg_asm *a) { memset(a, 0, sizeof *a); }
 
@@ -79,23 +102,6 @@ static void fixup(cg_asm *a, int label)
     a->fix[a->n_fix++] = (asm_fixup){a->n, label};
 }
 
-static uint32_t r_type(uint32_t f7, int rs2, int rs1, uint32_t f3, int rd, uint32_t op)
-{
-    return f7 << 25 | (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | f3 << 12 | (uint32_t)rd << 7 | op;
-}
-
-static uint32_t i_type(int32_t imm, int rs1, uint32_t f3, int rd, uint32_t op)
-{
-    return ((uint32_t)imm & 0xfff) << 20 | (uint32_t)rs1 << 15 | f3 << 12 | (uint32_t)rd << 7 | op;
-}
-
-static uint32_t s_type(int32_t imm, int rs2, int rs1, uint32_t f3, uint32_t op)
-{
-    uint32_t u = (uint32_t)imm;
-    return ((u >> 5) & 0x7f) << 25 | (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | f3 << 12 |
-           (u & 0x1f) << 7 | op;
-}
-
 static int fits12(int64_t v) { return v >= -2048 && v <= 2047; }
 
 int asm_finish(cg_asm *a)
@@ -107,24 +113,13 @@ int asm_finish(cg_asm *a)
             bad(a, "branch to an unbound label");
             break;
         }
-        int64_t off = ((int64_t)tgt - (int64_t)at) * 4;
-        uint32_t w = a->w[at], u = (uint32_t)off;
-        if ((w & 0x7f) == 0x63) {
-            if (off < -4096 || off > 4094) {
-                bad(a, "conditional branch out of range (kernel too large)");
-                break;
-            }
-            w |= ((u >> 12) & 1) << 31 | ((u >> 5) & 0x3f) << 25 | ((u >> 1) & 0xf) << 8 |
-                 ((u >> 11) & 1) << 7;
-        } else {
-            if (off < -(1 << 20) || off >= (1 << 20)) {
-                bad(a, "jump out of range");
-                break;
-            }
-            w |= ((u >> 20) & 1) << 31 | ((u >> 1) & 0x3ff) << 21 | ((u >> 11) & 1) << 20 |
-                 ((u >> 12) & 0xff) << 12;
+        isa_inst in;
+        isa_decode(a->w[at], &in);
+        in.imm = ((int64_t)tgt - (int64_t)at) * 4;
+        if (isa_pack(&in, &a->w[at])) {
+            bad(a, in.id == ISA_JAL ? "jump out of range" : "conditional branch out of range (kernel too large)");
+            break;
         }
-        a->w[at] = w;
     }
     return a->err;
 }
@@ -132,7 +127,7 @@ int asm_finish(cg_asm *a)
 void asm_addi(cg_asm *a, int rd, int rs1, int64_t imm)
 {
     if (fits12(imm)) {
-        put(a, i_type((int32_t)imm, rs1, 0, rd, 0x13));
+        I(ADDI, .rd = rd, .rs1 = rs1, .imm = imm);
         return;
     }
     if (rd == rs1) { /* needs a temporary: use rd only if distinct */
@@ -146,20 +141,19 @@ void asm_addi(cg_asm *a, int rd, int rs1, int64_t imm)
 void asm_li(cg_asm *a, int rd, int64_t imm)
 {
     if (fits12(imm)) {
-        put(a, i_type((int32_t)imm, ZERO, 0, rd, 0x13));
+        I(ADDI, .rd = rd, .imm = imm);
         return;
     }
+    int64_t lo = ((imm & 0xfff) ^ 0x800) - 0x800;
+    int64_t hi = (imm - lo) >> 12; /* arithmetic: keeps negative values short */
     if (imm >= INT32_MIN && imm <= INT32_MAX) {
-        int64_t lo = ((imm & 0xfff) ^ 0x800) - 0x800;
-        int64_t hi = (imm - lo) >> 12;
-        put(a, ((uint32_t)hi & 0xfffff) << 12 | (uint32_t)rd << 7 | 0x37); /* lui */
+        /* lui's 20 bits; addiw wraps the sum to 32 bits */
+        I(LUI, .rd = rd, .imm = (int32_t)((uint32_t)hi << 12));
         if (lo)
-            put(a, i_type((int32_t)lo, rd, 0, rd, 0x1b)); /* addiw */
+            I(ADDIW, .rd = rd, .rs1 = rd, .imm = lo);
         return;
     }
     /* 64-bit: upper part, shift, add the low 12 bits */
-    int64_t lo = ((imm & 0xfff) ^ 0x800) - 0x800;
-    int64_t hi = (imm - lo) >> 12; /* arithmetic: keeps negative values short */
     int sh = 12;
     while (!(hi & 1) && sh < 40) {
         hi >>= 1;
@@ -168,194 +162,189 @@ void asm_li(cg_asm *a, int rd, int64_t imm)
     asm_li(a, rd, hi);
     asm_slli(a, rd, rd, sh);
     if (lo)
-        put(a, i_type((int32_t)lo, rd, 0, rd, 0x13));
+        I(ADDI, .rd = rd, .rs1 = rd, .imm = lo);
 }
 
-void asm_mv(cg_asm *a, int rd, int rs) { put(a, i_type(0, rs, 0, rd, 0x13)); }
-void asm_add(cg_asm *a, int rd, int rs1, int rs2) { put(a, r_type(0, rs2, rs1, 0, rd, 0x33)); }
-void asm_sub(cg_asm *a, int rd, int rs1, int rs2) { put(a, r_type(0x20, rs2, rs1, 0, rd, 0x33)); }
-void asm_mul(cg_asm *a, int rd, int rs1, int rs2) { put(a, r_type(1, rs2, rs1, 0, rd, 0x33)); }
-void asm_slli(cg_asm *a, int rd, int rs1, int sh) { put(a, i_type(sh & 63, rs1, 1, rd, 0x13)); }
-void asm_srli(cg_asm *a, int rd, int rs1, int sh) { put(a, i_type(sh & 63, rs1, 5, rd, 0x13)); }
-
-void asm_ld(cg_asm *a, int rd, int rs1, int imm)
-{
-    if (!fits12(imm))
-        bad(a, "ld offset out of range");
-    put(a, i_type(imm, rs1, 3, rd, 0x03));
-}
-
-void asm_lw(cg_asm *a, int rd, int rs1, int imm)
-{
-    if (!fits12(imm))
-        bad(a, "lw offset out of range");
-    put(a, i_type(imm, rs1, 2, rd, 0x03));
-}
-
-void asm_sd(cg_asm *a, int rs2, int rs1, int imm)
-{
-    if (!fits12(imm))
-        bad(a, "sd offset out of range");
-    put(a, s_type(imm, rs2, rs1, 3, 0x23));
-}
-
-void asm_flw(cg_asm *a, int frd, int rs1, int imm)
-{
-    if (!fits12(imm))
-        bad(a, "flw offset out of range");
-    put(a, i_type(imm, rs1, 2, frd, 0x07));
-}
-
-void asm_fsw(cg_asm *a, int frs2, int rs1, int imm)
-{
-    if (!fits12(imm))
-        bad(a, "fsw offset out of range");
-    put(a, s_type(imm, frs2, rs1, 2, 0x27));
-}
-
-void asm_fmv_w_x(cg_asm *a, int frd, int rs1) { put(a, r_type(0x78, 0, rs1, 0, frd, 0x53)); }
+void asm_auipc(cg_asm *a, int rd, int32_t hi20) { I(AUIPC, .rd = rd, .imm = (int32_t)((uint32_t)hi20 << 12)); }
+void asm_mv(cg_asm *a, int rd, int rs) { I(MV, .rd = rd, .rs1 = rs); }
+void asm_add(cg_asm *a, int rd, int rs1, int rs2) { I(ADD, .rd = rd, .rs1 = rs1, .rs2 = rs2); }
+void asm_sub(cg_asm *a, int rd, int rs1, int rs2) { I(SUB, .rd = rd, .rs1 = rs1, .rs2 = rs2); }
+void asm_mul(cg_asm *a, int rd, int rs1, int rs2) { I(MUL, .rd = rd, .rs1 = rs1, .rs2 = rs2); }
+void asm_slli(cg_asm *a, int rd, int rs1, int sh) { I(SLLI, .rd = rd, .rs1 = rs1, .imm = sh); }
+void asm_srli(cg_asm *a, int rd, int rs1, int sh) { I(SRLI, .rd = rd, .rs1 = rs1, .imm = sh); }
+void asm_ld(cg_asm *a, int rd, int rs1, int imm) { I(LD, .rd = rd, .rs1 = rs1, .imm = imm); }
+void asm_lw(cg_asm *a, int rd, int rs1, int imm) { I(LW, .rd = rd, .rs1 = rs1, .imm = imm); }
+void asm_sd(cg_asm *a, int rs2, int rs1, int imm) { I(SD, .rs2 = rs2, .rs1 = rs1, .imm = imm); }
+void asm_flw(cg_asm *a, int frd, int rs1, int imm) { I(FLW, .rd = frd, .rs1 = rs1, .imm = imm); }
+void asm_fsw(cg_asm *a, int frs2, int rs1, int imm) { I(FSW, .rs2 = frs2, .rs1 = rs1, .imm = imm); }
+void asm_fmv_w_x(cg_asm *a, int frd, int rs1) { I(FMV_W_X, .rd = frd, .rs1 = rs1); }
 
 void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2)
 {
-    static const uint32_t f7[] = {[FS_ADD] = 0x00, [FS_SUB] = 0x04, [FS_MUL] = 0x08, [FS_DIV] = 0x0c};
-    put(a, r_type(f7[op], frs2, frs1, 7, frd, 0x53));
+    static const isa_id row[] = {[FS_ADD] = ISA_FADD_S, [FS_SUB] = ISA_FSUB_S, [FS_MUL] = ISA_FMUL_S,
+                                 [FS_DIV] = ISA_FDIV_S};
+    if (op < 0 || op > FS_DIV) {
+        bad(a, "unknown scalar float operation");
+        return;
+    }
+    emit(a, (isa_inst){.id = row[op], .rd = frd, .rs1 = frs1, .rs2 = frs2, .rm = 7});
 }
 
-void asm_fsqrt_s(cg_asm *a, int frd, int frs1) { put(a, r_type(0x2c, 0, frs1, 7, frd, 0x53)); }
+void asm_fsqrt_s(cg_asm *a, int frd, int frs1) { I(FSQRT_S, .rd = frd, .rs1 = frs1); }
 
-static void branch(cg_asm *a, uint32_t f3, int rs1, int rs2, int label)
+static void branch(cg_asm *a, isa_id row, int rs1, int rs2, int label)
 {
     fixup(a, label);
-    put(a, (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | f3 << 12 | 0x63);
+    emit(a, (isa_inst){.id = row, .rs1 = rs1, .rs2 = rs2});
 }
 
-void asm_bnez(cg_asm *a, int rs, int label) { branch(a, 1, rs, ZERO, label); }
+void asm_bnez(cg_asm *a, int rs, int label) { branch(a, ISA_BNE, rs, ZERO, label); }
 
 void asm_bnez_far(cg_asm *a, int rs, int label)
 {
-    put(a, (uint32_t)rs << 15 | 0u << 12 | 0x63 | (8u >> 1 & 0xf) << 8); /* beqz rs, .+8 */
+    I(BEQ, .rs1 = rs, .imm = 8); /* over the jal */
     asm_j(a, label);
 }
-void asm_beqz(cg_asm *a, int rs, int label) { branch(a, 0, rs, ZERO, label); }
-void asm_bltu(cg_asm *a, int rs1, int rs2, int label) { branch(a, 6, rs1, rs2, label); }
-void asm_bgeu(cg_asm *a, int rs1, int rs2, int label) { branch(a, 7, rs1, rs2, label); }
-void asm_bge(cg_asm *a, int rs1, int rs2, int label) { branch(a, 5, rs1, rs2, label); }
+void asm_beqz(cg_asm *a, int rs, int label) { branch(a, ISA_BEQ, rs, ZERO, label); }
+void asm_bltu(cg_asm *a, int rs1, int rs2, int label) { branch(a, ISA_BLTU, rs1, rs2, label); }
+void asm_bgeu(cg_asm *a, int rs1, int rs2, int label) { branch(a, ISA_BGEU, rs1, rs2, label); }
+void asm_bge(cg_asm *a, int rs1, int rs2, int label) { branch(a, ISA_BGE, rs1, rs2, label); }
 
 void asm_j(cg_asm *a, int label)
 {
     fixup(a, label);
-    put(a, 0x6f); /* jal x0 */
+    I(JAL, .rd = ZERO);
 }
 
 void asm_call(cg_asm *a, int label)
 {
     fixup(a, label);
-    put(a, (uint32_t)RA << 7 | 0x6f);
+    I(JAL, .rd = RA);
 }
 
-void asm_ret(cg_asm *a) { put(a, i_type(0, RA, 0, ZERO, 0x67)); }
+void asm_ret(cg_asm *a) { I(RET); }
 void asm_word(cg_asm *a, uint32_t w) { put(a, w); }
 
-static uint32_t vtype(cg_asm *a, int sew, int lmul)
+/* vtype immediate for (sew, lmul) with ta, ma; tracks it for validation */
+static int vtype(cg_asm *a, int sew, int lmul)
 {
-    uint32_t vsew = sew == 8 ? 0 : sew == 16 ? 1 : sew == 32 ? 2 : sew == 64 ? 3 : 7;
-    uint32_t vlmul = lmul == 1 ? 0 : lmul == 2 ? 1 : lmul == 4 ? 2 : lmul == 8 ? 3
-                   : lmul == -8 ? 5 : lmul == -4 ? 6 : lmul == -2 ? 7 : 4;
-    if (vsew == 7 || vlmul == 4)
+    int vsew = sew == 8 ? 0 : sew == 16 ? 1 : sew == 32 ? 2 : sew == 64 ? 3 : -1;
+    int vlmul = lmul == 1 ? 0 : lmul == 2 ? 1 : lmul == 4 ? 2 : lmul == 8 ? 3
+              : lmul == -8 ? 5 : lmul == -4 ? 6 : lmul == -2 ? 7 : -1;
+    if (vsew < 0 || vlmul < 0) {
         bad(a, "invalid SEW or LMUL");
-    return vlmul | vsew << 3 | 1u << 6 | 1u << 7; /* ta, ma */
+        return 0;
+    }
+    a->vsew = (unsigned)sew;
+    a->vlmul8 = lmul > 0 ? 8 * lmul : 8 / -lmul;
+    return vlmul | vsew << 3 | 1 << 6 | 1 << 7; /* ta, ma */
 }
 
 void asm_vsetvli(cg_asm *a, int rd, int rs1, int sew, int lmul)
 {
-    put(a, vtype(a, sew, lmul) << 20 | (uint32_t)rs1 << 15 | 7u << 12 | (uint32_t)rd << 7 | 0x57);
+    int vt = vtype(a, sew, lmul);
+    I(VSETVLI, .rd = rd, .rs1 = rs1, .vtype = (uint16_t)vt);
 }
 
 void asm_vsetivli(cg_asm *a, int rd, unsigned avl, int sew, int lmul)
 {
-    if (avl > 31)
-        bad(a, "vsetivli AVL above 31");
-    put(a, 3u << 30 | vtype(a, sew, lmul) << 20 | (avl & 31) << 15 | 7u << 12 | (uint32_t)rd << 7 | 0x57);
+    int vt = vtype(a, sew, lmul);
+    I(VSETIVLI, .rd = rd, .imm = avl, .vtype = (uint16_t)vt);
 }
 
-static uint32_t width_of(cg_asm *a, int sew)
+/* the row of a per-width family (8/16/32/64) */
+static isa_id by_width(cg_asm *a, int sew, isa_id e8, isa_id e16, isa_id e32, isa_id e64)
 {
     switch (sew) {
-    case 8: return 0;
-    case 16: return 5;
-    case 32: return 6;
-    case 64: return 7;
+    case 8: return e8;
+    case 16: return e16;
+    case 32: return e32;
+    case 64: return e64;
     }
     bad(a, "invalid element width");
-    return 0;
+    return ISA_INVALID;
 }
+#define WIDTHS(a, sew, pre, post) by_width(a, sew, ISA_##pre##8##post, ISA_##pre##16##post, ISA_##pre##32##post, \
+                                           ISA_##pre##64##post)
 
-static void vmem(cg_asm *a, uint32_t op, uint32_t mop, int sew, int vd, int rs1, int rs2)
+void asm_vle(cg_asm *a, int sew, int vd, int rs1)
 {
-    put(a, mop << 26 | 1u << 25 | (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | width_of(a, sew) << 12 |
-           (uint32_t)vd << 7 | op);
+    emit(a, (isa_inst){.id = WIDTHS(a, sew, VLE, _V), .rd = vd, .rs1 = rs1, .vm = 1});
 }
-
-void asm_vle(cg_asm *a, int sew, int vd, int rs1) { vmem(a, 0x07, 0, sew, vd, rs1, 0); }
-void asm_vse(cg_asm *a, int sew, int vs3, int rs1) { vmem(a, 0x27, 0, sew, vs3, rs1, 0); }
-void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2) { vmem(a, 0x07, 2, sew, vd, rs1, rs2); }
-void asm_vsse(cg_asm *a, int sew, int vs3, int rs1, int rs2) { vmem(a, 0x27, 2, sew, vs3, rs1, rs2); }
-
-static void opv(cg_asm *a, uint32_t f6, uint32_t f3, int vd, int vs2, int v1)
+void asm_vse(cg_asm *a, int sew, int vs3, int rs1)
 {
-    put(a, f6 << 26 | 1u << 25 | (uint32_t)vs2 << 20 | (uint32_t)v1 << 15 | f3 << 12 | (uint32_t)vd << 7 |
-           0x57);
+    emit(a, (isa_inst){.id = WIDTHS(a, sew, VSE, _V), .rd = vs3, .rs1 = rs1, .vm = 1});
+}
+void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2)
+{
+    emit(a, (isa_inst){.id = WIDTHS(a, sew, VLSE, _V), .rd = vd, .rs1 = rs1, .rs2 = rs2, .vm = 1});
+}
+void asm_vsse(cg_asm *a, int sew, int vs3, int rs1, int rs2)
+{
+    emit(a, (isa_inst){.id = WIDTHS(a, sew, VSSE, _V), .rd = vs3, .rs1 = rs1, .rs2 = rs2, .vm = 1});
 }
 
-static const uint32_t vf_funct6[VF__COUNT] = {
-    [VF_ADD] = 0x00, [VF_SUB] = 0x02, [VF_MUL] = 0x24, [VF_DIV] = 0x20, [VF_MIN] = 0x04,
-    [VF_MAX] = 0x06, [VF_RSUB] = 0x27, [VF_RDIV] = 0x21, [VF_MACC] = 0x2c, [VF_NMSAC] = 0x2f,
-    [VF_MADD] = 0x28, [VF_SGNJ] = 0x08, [VF_SGNJN] = 0x09, [VF_SGNJX] = 0x0a,
+/* VF_* as .vv and .vf rows (ISA_INVALID: no such form) */
+static const isa_id vf_vv[VF__COUNT] = {
+    [VF_ADD] = ISA_VFADD_VV, [VF_SUB] = ISA_VFSUB_VV, [VF_MUL] = ISA_VFMUL_VV, [VF_DIV] = ISA_VFDIV_VV,
+    [VF_MIN] = ISA_VFMIN_VV, [VF_MAX] = ISA_VFMAX_VV, [VF_MACC] = ISA_VFMACC_VV, [VF_NMSAC] = ISA_VFNMSAC_VV,
+    [VF_MADD] = ISA_VFMADD_VV, [VF_SGNJ] = ISA_VFSGNJ_VV, [VF_SGNJN] = ISA_VFSGNJN_VV, [VF_SGNJX] = ISA_VFSGNJX_VV,
+};
+static const isa_id vf_vf[VF__COUNT] = {
+    [VF_ADD] = ISA_VFADD_VF, [VF_SUB] = ISA_VFSUB_VF, [VF_MUL] = ISA_VFMUL_VF, [VF_DIV] = ISA_VFDIV_VF,
+    [VF_MIN] = ISA_VFMIN_VF, [VF_MAX] = ISA_VFMAX_VF, [VF_RSUB] = ISA_VFRSUB_VF, [VF_RDIV] = ISA_VFRDIV_VF,
+    [VF_MACC] = ISA_VFMACC_VF, [VF_NMSAC] = ISA_VFNMSAC_VF, [VF_MADD] = ISA_VFMADD_VF,
+    [VF_SGNJ] = ISA_VFSGNJ_VF, [VF_SGNJN] = ISA_VFSGNJN_VF, [VF_SGNJX] = ISA_VFSGNJX_VF,
 };
 
-void asm_vv(cg_asm *a, int op, int vd, int vs2, int vs1)
+static void vop(cg_asm *a, const isa_id *rows, int op, const char *form, int vd, int vs2, int v1)
 {
-    if (op == VF_RSUB || op == VF_RDIV)
-        bad(a, "vfrsub/vfrdiv have no .vv form");
-    opv(a, vf_funct6[op], 1, vd, vs2, vs1);
+    isa_id id = op >= 0 && op < VF__COUNT ? rows[op] : ISA_INVALID;
+    if (id == ISA_INVALID) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "vector float operation %d has no %s form", op, form);
+        bad(a, msg);
+        return;
+    }
+    emit(a, (isa_inst){.id = id, .rd = vd, .rs2 = vs2, .rs1 = v1, .vm = 1});
 }
 
-void asm_vf(cg_asm *a, int op, int vd, int vs2, int fs1) { opv(a, vf_funct6[op], 5, vd, vs2, fs1); }
-void asm_vfsqrt(cg_asm *a, int vd, int vs2) { opv(a, 0x13, 1, vd, vs2, 0); }
-void asm_vfmv_v_f(cg_asm *a, int vd, int fs1) { opv(a, 0x17, 5, vd, 0, fs1); }
-void asm_vmv_v_i(cg_asm *a, int vd, int imm5) { opv(a, 0x17, 3, vd, 0, imm5 & 31); }
-void asm_vmv_v_v(cg_asm *a, int vd, int vs1) { opv(a, 0x17, 0, vd, 0, vs1); }
-void asm_vfmv_f_s(cg_asm *a, int frd, int vs2) { opv(a, 0x10, 1, frd, vs2, 0); }
-void asm_vfmv_s_f(cg_asm *a, int vd, int fs1) { opv(a, 0x10, 5, vd, 0, fs1); }
-void asm_vfredusum(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x01, 1, vd, vs2, vs1); }
-void asm_vfredosum(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x03, 1, vd, vs2, vs1); }
-void asm_vfredmax(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x07, 1, vd, vs2, vs1); }
+void asm_vv(cg_asm *a, int op, int vd, int vs2, int vs1) { vop(a, vf_vv, op, ".vv", vd, vs2, vs1); }
+void asm_vf(cg_asm *a, int op, int vd, int vs2, int fs1) { vop(a, vf_vf, op, ".vf", vd, vs2, fs1); }
+void asm_vfsqrt(cg_asm *a, int vd, int vs2) { I(VFSQRT_V, .rd = vd, .rs2 = vs2); }
+void asm_vfmv_v_f(cg_asm *a, int vd, int fs1) { I(VFMV_V_F, .rd = vd, .rs1 = fs1); }
+void asm_vmv_v_i(cg_asm *a, int vd, int imm5) { I(VMV_V_I, .rd = vd, .imm = imm5); }
+void asm_vmv_v_v(cg_asm *a, int vd, int vs1) { I(VMV_V_V, .rd = vd, .rs1 = vs1); }
+void asm_vfmv_f_s(cg_asm *a, int frd, int vs2) { I(VFMV_F_S, .rd = frd, .rs2 = vs2); }
+void asm_vfmv_s_f(cg_asm *a, int vd, int fs1) { I(VFMV_S_F, .rd = vd, .rs1 = fs1); }
+void asm_vfredusum(cg_asm *a, int vd, int vs2, int vs1) { I(VFREDUSUM_VS, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vfredosum(cg_asm *a, int vd, int vs2, int vs1) { I(VFREDOSUM_VS, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vfredmax(cg_asm *a, int vd, int vs2, int vs1) { I(VFREDMAX_VS, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 
-void asm_vfcvt_x_f(cg_asm *a, int vd, int vs2) { opv(a, 0x12, 1, vd, vs2, 1); }
-void asm_vfcvt_f_x(cg_asm *a, int vd, int vs2) { opv(a, 0x12, 1, vd, vs2, 3); }
-void asm_vadd_vx(cg_asm *a, int vd, int vs2, int rs1) { opv(a, 0x00, 4, vd, vs2, rs1); }
-void asm_vadd_vi(cg_asm *a, int vd, int vs2, int imm5) { opv(a, 0x00, 3, vd, vs2, imm5 & 31); }
-void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5) { opv(a, 0x25, 3, vd, vs2, uimm5 & 31); }
-void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5) { opv(a, 0x29, 3, vd, vs2, uimm5 & 31); }
-void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1) { opv(a, 0x02, 0, vd, vs2, vs1); }
+void asm_vfcvt_x_f(cg_asm *a, int vd, int vs2) { I(VFCVT_X_F_V, .rd = vd, .rs2 = vs2); }
+void asm_vfcvt_f_x(cg_asm *a, int vd, int vs2) { I(VFCVT_F_X_V, .rd = vd, .rs2 = vs2); }
+void asm_vadd_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VADD_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
+void asm_vadd_vi(cg_asm *a, int vd, int vs2, int imm5) { I(VADD_VI, .rd = vd, .rs2 = vs2, .imm = imm5); }
+void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5) { I(VSLL_VI, .rd = vd, .rs2 = vs2, .imm = uimm5); }
+void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5) { I(VSRA_VI, .rd = vd, .rs2 = vs2, .imm = uimm5); }
+void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1) { I(VSUB_VV, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 
-static const uint32_t vmf_funct6[] = {[VMF_EQ] = 0x18, [VMF_LE] = 0x19, [VMF_LT] = 0x1b,
-                                      [VMF_NE] = 0x1c, [VMF_GT] = 0x1d, [VMF_GE] = 0x1f};
+static const isa_id vmf_vf[] = {[VMF_EQ] = ISA_VMFEQ_VF, [VMF_LE] = ISA_VMFLE_VF, [VMF_LT] = ISA_VMFLT_VF,
+                                [VMF_NE] = ISA_VMFNE_VF, [VMF_GT] = ISA_VMFGT_VF, [VMF_GE] = ISA_VMFGE_VF};
+static const isa_id vmf_vv[] = {[VMF_EQ] = ISA_VMFEQ_VV, [VMF_LE] = ISA_VMFLE_VV, [VMF_LT] = ISA_VMFLT_VV,
+                                [VMF_NE] = ISA_VMFNE_VV, [VMF_GT] = ISA_INVALID, [VMF_GE] = ISA_INVALID};
 
-void asm_vmf_vf(cg_asm *a, int cmp, int vd, int vs2, int fs1) { opv(a, vmf_funct6[cmp], 5, vd, vs2, fs1); }
-
-void asm_vmf_vv(cg_asm *a, int cmp, int vd, int vs2, int vs1)
+static void vcmp(cg_asm *a, const isa_id *rows, int cmp, int vd, int vs2, int v1)
 {
-    if (cmp == VMF_GT || cmp == VMF_GE)
+    isa_id id = cmp >= VMF_EQ && cmp <= VMF_GE ? rows[cmp] : ISA_INVALID;
+    if (id == ISA_INVALID) {
         bad(a, "vmfgt/vmfge have no .vv form");
-    opv(a, vmf_funct6[cmp], 1, vd, vs2, vs1);
+        return;
+    }
+    emit(a, (isa_inst){.id = id, .rd = vd, .rs2 = vs2, .rs1 = v1, .vm = 1});
 }
 
-/* vm = 0: the v0.t forms */
-static void opv_m(cg_asm *a, uint32_t f6, uint32_t f3, int vd, int vs2, int v1)
-{
-    put(a, f6 << 26 | (uint32_t)vs2 << 20 | (uint32_t)v1 << 15 | f3 << 12 | (uint32_t)vd << 7 | 0x57);
-}
-
-void asm_vmerge_vvm(cg_asm *a, int vd, int vs2, int vs1) { opv_m(a, 0x17, 0, vd, vs2, vs1); }
-void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1) { opv_m(a, 0x17, 5, vd, vs2, fs1); }
+void asm_vmf_vf(cg_asm *a, int cmp, int vd, int vs2, int fs1) { vcmp(a, vmf_vf, cmp, vd, vs2, fs1); }
+void asm_vmf_vv(cg_asm *a, int cmp, int vd, int vs2, int vs1) { vcmp(a, vmf_vv, cmp, vd, vs2, vs1); }
+void asm_vmerge_vvm(cg_asm *a, int vd, int vs2, int vs1) { I(VMERGE_VVM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1) { I(VFMERGE_VFM, .rd = vd, .rs2 = vs2, .rs1 = fs1); }

@@ -33,6 +33,10 @@ typedef struct cg_asm {
     int n_labels, cap_labels;
     asm_fixup *fix;
     int n_fix, cap_fix;
+    /* vtype of the last vsetvli/vsetivli emitted (sew 0: none yet); the
+     * vector register rules are checked against it */
+    unsigned vsew;
+    int vlmul8;
 } cg_asm;
 
 void asm_init(cg_asm *a);
@@ -45,6 +49,7 @@ void asm_bind(cg_asm *a, int label);
 
 /* scalar */
 void asm_li(cg_asm *a, int rd, int64_t imm);
+void asm_auipc(cg_asm *a, int rd, int32_t hi20); /* rd = pc + (hi20 << 12) */
 void asm_mv(cg_asm *a, int rd, int rs);
 void asm_addi(cg_asm *a, int rd, int rs1, int64_t imm); /* any imm: splits if needed (uses rd) */
 void asm_add(cg_asm *a, int rd, int rs1, int rs2);
