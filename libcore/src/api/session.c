@@ -88,7 +88,7 @@ void rvvnn_session_free(rvvnn_session *s)
 {
     if (!s)
         return;
-    if (s->outs)
+    if (s->outs && s->out_owned) /* either may be missing when session_alloc ran out of memory */
         release_outputs(s);
     if (s->ms)
         modrun_close(s->ms);

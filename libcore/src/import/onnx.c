@@ -337,7 +337,7 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
     prescan_allocator(&b, budget * 2 + 4096, &al);
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&al, len, buf);
     if (!mp)
-        return err_set(RV_EFORMAT, "model: protobuf decoding failed (corrupt file, or not an ONNX model)");
+        return prescan_unpack_error(&b, "model");
     ir_model *m = ir_model_new();
     if (!m) {
         onnx__model_proto__free_unpacked(mp, &al);

@@ -134,11 +134,15 @@ int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t
 static void *budget_alloc(void *data, size_t size)
 {
     prescan_budget *b = data;
-    if (size > b->limit || b->used > b->limit - size)
+    if (size > b->limit || b->used > b->limit - size) {
+        b->refused = 1;
         return NULL;
-    size_t *p = mem_alloc(size + sizeof(size_t) * 2);
-    if (!p)
+    }
+    size_t *p = size <= SIZE_MAX - sizeof(size_t) * 2 ? mem_alloc(size + sizeof(size_t) * 2) : NULL;
+    if (!p) {
+        b->no_memory = 1;
         return NULL;
+    }
     b->used += size;
     p[0] = size;
     return p + 2;
@@ -156,9 +160,20 @@ static void budget_free(void *data, void *ptr)
 
 void prescan_allocator(prescan_budget *b, size_t limit, ProtobufCAllocator *out)
 {
-    b->used = 0;
+    memset(b, 0, sizeof *b);
     b->limit = limit;
     out->alloc = budget_alloc;
     out->free = budget_free;
     out->allocator_data = b;
+}
+
+int prescan_unpack_error(const prescan_budget *b, const char *what)
+{
+    if (b->no_memory)
+        return err_set(RV_ENOMEM, "%s: out of memory decoding protobuf", what);
+    if (b->refused)
+        return err_set(RV_ELIMIT, "%s: decoding needs more memory than the pre-scan allowed (%zu bytes, "
+                       "limit max_decoded_bytes)", what, b->limit);
+    return err_set(RV_EFORMAT, "%s: protobuf decoding failed (corrupt file, or not %s)", what,
+                   strcmp(what, "model") == 0 ? "an ONNX model" : "a serialized TensorProto");
 }

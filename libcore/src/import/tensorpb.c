@@ -134,7 +134,7 @@ int import_tensor_pb(const void *buf, size_t len, const import_limits *lim_in, t
     prescan_allocator(&b, budget * 2 + 4096, &al);
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&al, len, buf);
     if (!tp)
-        return err_set(RV_EFORMAT, "TensorProto: protobuf decoding failed (corrupt or not a tensor)");
+        return prescan_unpack_error(&b, "TensorProto");
     if (name && name_cap) {
         snprintf(name, name_cap, "%s", tp->name ? tp->name : "");
     }
