@@ -4,7 +4,11 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo check test clean conformance-report bench
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+
+.PHONY: all setup configure build demo check test clean conformance-report bench fuzz fault-sweep
 
 all: build
 
@@ -36,6 +40,20 @@ conformance-report: build
 # Benchmarks (instruction counts under qemu vs clang); never run by check.
 bench: build
 	cmake --build $(BUILD) --target bench
+
+# libFuzzer campaigns (clang-19, ASan+UBSan): FUZZ_SECONDS per harness,
+# FUZZ_FLAGS=--seed / --minimize / --only=import,... (scripts/fuzz).
+fuzz: setup
+	CC=clang-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DRVVNN_FUZZ=ON -DRVVNN_SANITIZE=address,undefined \
+	    -DRVVNN_OPENMP=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers rvvnn_cli
+	./scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_FLAGS)
+
+# Allocation-failure sweep over every allocation of BERT-tiny and
+# MobileNetV2 (import, passes, codegen, runs, API); make check sweeps the
+# small CNN only.
+fault-sweep: build
+	cmake --build $(BUILD) --target fault_sweep_models
 
 clean:
 	rm -rf $(BUILD)

@@ -30,6 +30,10 @@ int cli_flag(const char *arg, const char *name); /* exact "--name" */
 int cli_error(const char *cmd, int status);
 int cli_usage_error(const char *cmd, const char *fmt, ...) RV_PRINTF(2, 3);
 
+/* Largest tensor --input / --expected_output may create or read
+ * (--max-tensor-bytes; the library's default max_tensor_bytes). */
+extern size_t cli_max_tensor_bytes;
+
 /* Parses one --input value:  [SHAPEx]TYPE=@file.npy | @file.npy | @file.pb |
  * SHAPExTYPE=v1,v2,... | SHAPExTYPE (zeros) ; out->data is mem_alloc'd. */
 int cli_parse_tensor(const char *spec, tensor *out);
@@ -44,6 +48,11 @@ void cli_print_tensor(const char *name, const tensor *t);
  * mismatch. Returns 0 if within tolerance, 1 if not, <0 on error. */
 int cli_compare(const char *name, const tensor *got, const tensor *want, double atol, double rtol,
                 int verbose);
+
+/* Writes the text for m's CODE section into f (as_source = 1: GNU as
+ * source that assembles to the same bytes; 0: objdump-style listing). */
+struct rvv_module;
+int emit_code_text(const struct rvv_module *m, FILE *f, int as_source);
 
 /* "2x128" -> dims; returns rank or <0. */
 int cli_parse_dims(const char *s, size_t n, int64_t *dims);

@@ -89,11 +89,14 @@ int cli_parse_dims(const char *s, size_t n, int64_t *dims)
     return rank;
 }
 
+size_t cli_max_tensor_bytes = (size_t)4 << 30;
+
 static int read_tensor_file(const char *path, tensor *out)
 {
     void *buf;
     size_t len;
-    int rc = file_read_all(path, (size_t)4 << 30, &buf, &len);
+    /* the file holds the data plus a header of at most 64 KiB (.npy v1) */
+    int rc = file_read_all(path, cli_max_tensor_bytes + ((size_t)64 << 10), &buf, &len);
     if (rc)
         return rc;
     size_t pl = strlen(path);
@@ -173,6 +176,9 @@ int cli_parse_tensor(const char *spec, tensor *out)
     int rc = tensor_byte_size(out, &nb);
     if (rc || (rc = tensor_numel(out, &n)))
         return rc;
+    if (nb > cli_max_tensor_bytes)
+        return err_set(RV_ELIMIT, "'%s': %zu bytes exceed the limit max_tensor_bytes (%zu; "
+                       "--max-tensor-bytes)", spec, nb, cli_max_tensor_bytes);
     out->data = mem_calloc(1, nb ? nb : 1);
     if (!out->data)
         return err_set(RV_ENOMEM, "cannot allocate %zu bytes", nb);

@@ -28,9 +28,7 @@ static const char *clean(const char *s, char *buf, size_t cap)
 
 static int is_target(const uint8_t *marks, uint64_t a, uint64_t n) { return a < n && marks[a / 4]; }
 
-/* Writes the text for m's CODE section into f (asm = 1: GNU as source;
- * 0: objdump-style listing). */
-static int module_code_text(const rvv_module *m, FILE *f, int as_source)
+int emit_code_text(const rvv_module *m, FILE *f, int as_source)
 {
     uint64_t size = m->hdr->sec[SEC_CODE].size;
     uint8_t *marks = calloc(size / 4 + 1, 1);
@@ -104,7 +102,7 @@ int emit_module_asm(const void *buf, size_t len, const char *path)
         module_free(m);
         return err_set(RV_ENOMEM, "out of memory");
     }
-    rc = module_code_text(m, f, 1);
+    rc = emit_code_text(m, f, 1);
     fclose(f);
     if (!rc)
         rc = file_write_atomic(path, text, tlen);
@@ -141,7 +139,7 @@ int cmd_disasm(int argc, char **argv)
     if (rc)
         return cli_error("disasm", rc);
     printf("%s:\tfile format rvvmod (%s)\n", path, module_str(m, m->hdr->march));
-    rc = module_code_text(m, stdout, 0);
+    rc = emit_code_text(m, stdout, 0);
     module_free(m);
     return rc ? cli_error("disasm", rc) : EXIT_OK;
 }

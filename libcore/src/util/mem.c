@@ -172,9 +172,10 @@ void *arena_alloc_array(arena *a, size_t count, size_t size)
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
     if (p) {
-        memcpy(p, s, n);
+        if (n) /* s may be NULL when n is 0 (an empty protobuf string) */
+            memcpy(p, s, n);
         p[n] = 0;
     }
     return p;

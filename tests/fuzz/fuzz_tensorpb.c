@@ -1,0 +1,21 @@
+/* fuzz_tensorpb.c - bytes -> tensor through the TensorProto reader
+ * (rvvnn run --input=@x.pb, ONNX test data); an accepted tensor's data
+ * must match its shape. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    import_limits lim;
+    fuzz_limits(&lim);
+    tensor t;
+    char name[64];
+    int rc = import_tensor_pb(data, size, &lim, &t, name, sizeof name);
+    fuzz_check_status(rc);
+    if (!rc) {
+        size_t nb;
+        if (tensor_byte_size(&t, &nb) || nb != t.nbytes || strnlen(name, sizeof name) >= sizeof name)
+            __builtin_trap();
+        mem_free(t.data);
+    }
+    return 0;
+}

@@ -1,0 +1,25 @@
+/* fuzz_values.c - the CLI's inline tensor syntax (--input=2x2xf32=1,2,3,4,
+ * 4xf32=0.5, 3xi64): the input is the text after --input=. Specs that
+ * name files (@) are left to fuzz_npy and fuzz_tensorpb. */
+#include "fuzz.h"
+#include "cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 4096 || memchr(data, '@', size))
+        return 0;
+    char spec[4097];
+    memcpy(spec, data, size);
+    spec[size] = 0;
+    cli_max_tensor_bytes = (size_t)16 << 20;
+    tensor t;
+    int rc = cli_parse_tensor(spec, &t);
+    fuzz_check_status(rc);
+    if (!rc) {
+        size_t nb;
+        if (tensor_byte_size(&t, &nb) || nb != t.nbytes)
+            __builtin_trap();
+        mem_free(t.data);
+    }
+    return 0;
+}
