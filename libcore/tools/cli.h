@@ -8,6 +8,7 @@
 #ifndef RVVNN_CLI_H
 #define RVVNN_CLI_H
 
+#include "util/limits.h"
 #include "util/status.h"
 #include "util/tensor.h"
 
@@ -30,9 +31,14 @@ int cli_flag(const char *arg, const char *name); /* exact "--name" */
 int cli_error(const char *cmd, int status);
 int cli_usage_error(const char *cmd, const char *fmt, ...) RV_PRINTF(2, 3);
 
-/* Largest tensor --input / --expected_output may create or read
- * (--max-tensor-bytes; the library's default max_tensor_bytes). */
-extern size_t cli_max_tensor_bytes;
+/* The limits on untrusted input every subcommand applies (util/limits.def),
+ * set by --max-file-bytes=N ... (K/M/G suffixes: KiB, MiB, GiB). */
+extern rv_limits cli_limits;
+/* argv[*i] is a limit flag: 1 (consumed, *i advanced past a separate
+ * value), -1 with a usage error printed for a bad value, 0 otherwise. */
+int cli_limit_opt(const char *cmd, int argc, char **argv, int *i);
+/* The limit flags, their defaults and what they bound, for --help. */
+void cli_limits_help(FILE *f);
 
 /* Parses one --input value:  [SHAPEx]TYPE=@file.npy | @file.npy | @file.pb |
  * SHAPExTYPE=v1,v2,... | SHAPExTYPE (zeros) ; out->data is mem_alloc'd. */

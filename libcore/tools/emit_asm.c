@@ -92,7 +92,7 @@ int emit_module_asm(const void *buf, size_t len, const char *path)
         return err_set(RV_ENOMEM, "out of memory");
     memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, NULL, &m);
+    int rc = module_load(copy, len, &cli_limits, &m);
     if (rc)
         return rc;
     char *text = NULL;
@@ -119,11 +119,16 @@ static const char disasm_help[] =
 
 int cmd_disasm(int argc, char **argv)
 {
+    int lr;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(disasm_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
+        } else if ((lr = cli_limit_opt("disasm", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (argv[i][0] == '-') {
             return cli_usage_error("disasm", "unknown option '%s'", argv[i]);
         } else if (!path) {
@@ -135,7 +140,7 @@ int cmd_disasm(int argc, char **argv)
     if (!path)
         return cli_usage_error("disasm", "no module given");
     rvv_module *m;
-    int rc = module_load_file(path, NULL, &m);
+    int rc = module_load_file(path, &cli_limits, &m);
     if (rc)
         return cli_error("disasm", rc);
     printf("%s:\tfile format rvvmod (%s)\n", path, module_str(m, m->hdr->march));

@@ -85,7 +85,7 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
         return err_set(RV_ENOMEM, "out of memory");
     memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, NULL, &m);
+    int rc = module_load(copy, len, &cli_limits, &m);
     if (rc)
         return rc;
     uint32_t n_ref = 0;

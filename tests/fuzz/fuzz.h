@@ -20,9 +20,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static inline void fuzz_limits(import_limits *lim)
+static inline void fuzz_limits(rv_limits *lim)
 {
-    import_limits_default(lim);
+    limits_default(lim);
     lim->max_tensor_bytes = (size_t)16 << 20;
     lim->max_nodes = 4096;
 }

@@ -9,7 +9,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const marchs[] = {"rv64gcv", "rv64gcv_zvl256b", "rv64gc_zve32f"};
-    import_limits lim;
+    rv_limits lim;
     fuzz_limits(&lim);
     ref_set_threads(1);
     ir_model *m = NULL;

@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    import_limits lim;
+    rv_limits lim;
     fuzz_limits(&lim);
     ir_model *m = NULL;
     int rc = import_onnx_buffer(data, size, NULL, &lim, &m);

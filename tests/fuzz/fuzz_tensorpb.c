@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    import_limits lim;
+    rv_limits lim;
     fuzz_limits(&lim);
     tensor t;
     char name[64];

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char spec[4097];
     memcpy(spec, data, size);
     spec[size] = 0;
-    cli_max_tensor_bytes = (size_t)16 << 20;
+    cli_limits.max_tensor_bytes = (uint64_t)16 << 20;
     tensor t;
     int rc = cli_parse_tensor(spec, &t);
     fuzz_check_status(rc);

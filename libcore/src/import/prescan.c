@@ -15,7 +15,8 @@ typedef struct scan {
     const uint8_t *base;
     size_t decoded;
     size_t nodes;
-    const import_limits *lim;
+    const rv_limits *lim;
+    size_t max_decoded;
 } scan;
 
 static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
@@ -52,14 +53,15 @@ static size_t field_elem_size(const ProtobufCFieldDescriptor *f)
 static int scan_message(scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
                         const uint8_t *end, int depth)
 {
-    if (depth > s->lim->max_depth)
-        return err_set(RV_ELIMIT, "byte %zu: messages nested deeper than %d levels (limit max_depth)",
-                       (size_t)(p - s->base), s->lim->max_depth);
+    if ((uint64_t)depth > s->lim->max_depth)
+        return err_set(RV_ELIMIT, "byte %zu: messages nested deeper than %llu levels (limit max_depth)",
+                       (size_t)(p - s->base), (unsigned long long)s->lim->max_depth);
     /* The struct itself, and (pessimistically) one array slot per
      * repeated element: protobuf-c sizes arrays exactly. */
     s->decoded += d->sizeof_message + 16;
     if (d == &onnx__node_proto__descriptor && ++s->nodes > s->lim->max_nodes)
-        return err_set(RV_ELIMIT, "more than %zu nodes (limit max_nodes)", s->lim->max_nodes);
+        return err_set(RV_ELIMIT, "more than %llu nodes (limit max_nodes)",
+                       (unsigned long long)s->lim->max_nodes);
     while (p < end) {
         size_t at = (size_t)(p - s->base);
         uint64_t key, len, v;
@@ -112,17 +114,17 @@ static int scan_message(scan *s, const ProtobufCMessageDescriptor *d, const uint
             return err_set(RV_EFORMAT, "byte %zu: unsupported wire type %u (field %u of %s)", at, wire,
                            num, d->name);
         }
-        if (s->decoded > s->lim->max_decoded_bytes)
-            return err_set(RV_ELIMIT, "byte %zu: decoding would need more than %zu bytes "
-                           "(limit max_decoded_bytes)", at, s->lim->max_decoded_bytes);
+        if (s->decoded > s->max_decoded)
+            return err_set(RV_ELIMIT, "byte %zu: decoding would need more than %zu bytes (the decode "
+                           "budget: 64 MiB + 8 x the file size)", at, s->max_decoded);
     }
     return 0;
 }
 
 int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t len,
-                    const import_limits *lim, size_t *decoded_bytes)
+                    const rv_limits *lim, size_t max_decoded, size_t *decoded_bytes)
 {
-    scan s = {buf, 0, 0, lim};
+    scan s = {buf, 0, 0, limits_or_default(lim), max_decoded};
     int rc = scan_message(&s, d, buf, (const uint8_t *)buf + len, 0);
     if (!rc && decoded_bytes)
         *decoded_bytes = s.decoded;
@@ -172,8 +174,8 @@ int prescan_unpack_error(const prescan_budget *b, const char *what)
     if (b->no_memory)
         return err_set(RV_ENOMEM, "%s: out of memory decoding protobuf", what);
     if (b->refused)
-        return err_set(RV_ELIMIT, "%s: decoding needs more memory than the pre-scan allowed (%zu bytes, "
-                       "limit max_decoded_bytes)", what, b->limit);
+        return err_set(RV_EINTERNAL, "%s: decoding needs more memory than the pre-scan estimated (%zu "
+                       "bytes)", what, b->limit);
     return err_set(RV_EFORMAT, "%s: protobuf decoding failed (corrupt file, or not %s)", what,
                    strcmp(what, "model") == 0 ? "an ONNX model" : "a serialized TensorProto");
 }

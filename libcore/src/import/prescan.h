@@ -6,7 +6,7 @@
 #include "onnx.pb-c.h"
 
 int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t len,
-                    const import_limits *lim, size_t *decoded_bytes);
+                    const rv_limits *lim, size_t max_decoded, size_t *decoded_bytes);
 
 typedef struct prescan_budget {
     size_t used, limit;

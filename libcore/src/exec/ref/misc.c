@@ -264,9 +264,13 @@ int shape_depth_space(op_ctx *c)
 {
     const tensor *x = c->in[0];
     int64_t b = ir_attr_int(c->node, "blocksize", 0);
-    if (x->rank != 4 || b < 1)
-        return op_error(c, RV_EINVAL, "needs a 4-D input and blocksize >= 1");
+    if (x->rank != 4 || b < 1 || b > INT32_MAX)
+        return op_error(c, RV_EINVAL, "needs a 4-D input and blocksize in 1..2^31-1");
     shape_copy_from(c->out[0], x);
+    if (__builtin_mul_overflow(x->dims[1], b * b, &(int64_t){0}) ||
+        __builtin_mul_overflow(x->dims[2], b, &(int64_t){0}) ||
+        __builtin_mul_overflow(x->dims[3], b, &(int64_t){0}))
+        return op_error(c, RV_ELIMIT, "blocksize %lld makes the output shape overflow", (long long)b);
     if (c->node->op == OP_DepthToSpace) {
         if (x->dims[1] % (b * b))
             return op_error(c, RV_ESHAPE, "channels not divisible by blocksize^2");
