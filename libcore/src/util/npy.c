@@ -72,7 +72,8 @@ int npy_decode(const void *buf, size_t len, tensor *out)
         if (memcmp(d + 1, npy_types[i].descr, 2) == 0 && (d + 3 >= hend || d[3] == '\'' || d[3] == '"'))
             dt = npy_types[i].dt;
     if (!dt)
-        return err_set(RV_EUNSUPPORTED, "npy: element type '%.4s' not supported", d);
+        return err_set(RV_EUNSUPPORTED, "npy: element type '%.*s' not supported",
+                       hend - d < 4 ? (int)(hend - d) : 4, d); /* never past the header */
     const char *fo = find_key(h, hlen, "fortran_order");
     if (fo && (fo = skip_to_value(fo, hend)) < hend && *fo == 'T')
         return err_set(RV_EUNSUPPORTED, "npy: Fortran-order arrays not supported");
