@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char run_help[] =
     "usage: rvvnn run MODEL.onnx|MODULE.rvvmod [options]\n"
@@ -55,6 +56,8 @@ static int finish_outputs(const char *const *names, tensor *outs, int n, const c
         if (n_out) {
             if ((rc = cli_write_tensor(out_paths[k], &outs[k]))) {
                 err_wrap(rc, "output '%s'", names[k]);
+                for (int j = 0; j < k; j++) /* all outputs or none */
+                    unlink(out_paths[j]);
                 return cli_error("run", rc);
             }
         } else if (!n_exp) {

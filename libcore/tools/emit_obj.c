@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int emit_driver(const rvv_module *m, cg_asm *a, int *step_label)
 {
@@ -187,6 +188,8 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
             rc = file_write_atomic(hpath, h, hl);
             free(h);
         }
+        if (rc) /* the object alone is no use: leave neither behind */
+            unlink(path);
     }
     free(labels);
     free(syms);
