@@ -50,8 +50,8 @@ fuzz: setup
 	./scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_FLAGS)
 
 # Allocation-failure sweep over every allocation of BERT-tiny and
-# MobileNetV2 (import, passes, codegen, runs, API); make check sweeps the
-# small CNN only.
+# MobileNetV2 in every phase, the public API's included (make check leaves
+# out the API phase of the big models).
 fault-sweep: build
 	cmake --build $(BUILD) --target fault_sweep_models
 

@@ -87,12 +87,8 @@ int emit_code_text(const rvv_module *m, FILE *f, int as_source)
 /* --emit=asm: text into path, atomically. */
 int emit_module_asm(const void *buf, size_t len, const char *path)
 {
-    void *copy = mem_alloc(len);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, &cli_limits, &m);
+    int rc = module_load_copy(buf, len, &cli_limits, &m);
     if (rc)
         return rc;
     char *text = NULL;

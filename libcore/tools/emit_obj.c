@@ -81,12 +81,8 @@ static void c_ident(const char *s, char *out, size_t cap)
 
 int emit_module_obj(const void *buf, size_t len, const char *path, const char *name_in)
 {
-    void *copy = mem_alloc(len);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, &cli_limits, &m);
+    int rc = module_load_copy(buf, len, &cli_limits, &m);
     if (rc)
         return rc;
     uint32_t n_ref = 0;

@@ -35,4 +35,16 @@ static inline void fuzz_check_status(int rc)
         __builtin_trap();
 }
 
+/* An accepted tensor's data must match its shape; frees it. */
+static inline void fuzz_check_tensor(int rc, tensor *t)
+{
+    fuzz_check_status(rc);
+    if (rc)
+        return;
+    size_t nb;
+    if (tensor_byte_size(t, &nb) || nb != t->nbytes)
+        __builtin_trap();
+    mem_free(t->data);
+}
+
 #endif

@@ -57,12 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!devnull)
         devnull = fopen("/dev/null", "w");
     ref_set_threads(1);
-    void *copy = mem_alloc(size ? size : 1);
-    if (!copy)
-        return 0;
-    memcpy(copy, data, size);
     rvv_module *m;
-    int rc = module_load(copy, size, NULL, &m); /* takes copy */
+    int rc = module_load_copy(data, size, NULL, &m);
     fuzz_check_status(rc);
     if (rc)
         return 0;

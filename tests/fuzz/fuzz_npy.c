@@ -6,13 +6,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tensor t;
-    int rc = npy_decode(data, size, &t);
-    fuzz_check_status(rc);
-    if (!rc) {
-        size_t nb;
-        if (tensor_byte_size(&t, &nb) || nb != t.nbytes)
-            __builtin_trap();
-        mem_free(t.data);
-    }
+    fuzz_check_tensor(npy_decode(data, size, &t), &t);
     return 0;
 }

@@ -13,13 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec[size] = 0;
     cli_limits.max_tensor_bytes = (uint64_t)16 << 20;
     tensor t;
-    int rc = cli_parse_tensor(spec, &t);
-    fuzz_check_status(rc);
-    if (!rc) {
-        size_t nb;
-        if (tensor_byte_size(&t, &nb) || nb != t.nbytes)
-            __builtin_trap();
-        mem_free(t.data);
-    }
+    fuzz_check_tensor(cli_parse_tensor(spec, &t), &t);
     return 0;
 }

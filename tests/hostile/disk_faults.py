@@ -19,32 +19,19 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
 import onnx
 from onnx import TensorProto, helper
+
+from clicheck import Checker
 
 CLI, FILES = sys.argv[1], os.path.abspath(sys.argv[2])
 MODEL = os.path.join(FILES, "addrelu.onnx")
 INPUT = "--input=@" + os.path.join(FILES, "x.npy")
-failures, passes = [], 0
+check = Checker(CLI)
 
 
 def expect(name, args, want_text, out_dir=None, preexec=None):
-    global passes
-    p = subprocess.run([CLI] + args, capture_output=True, text=True, errors="replace", timeout=300,
-                       preexec_fn=preexec)
-    problems = []
-    if p.returncode != 2:
-        problems.append("exit %d, want 2" % p.returncode)
-    if want_text not in p.stderr:
-        problems.append("stderr lacks %r" % want_text)
-    if out_dir and os.path.isdir(out_dir) and os.listdir(out_dir):
-        problems.append("left %s" % os.listdir(out_dir))
-    if problems:
-        failures.append("%s: %s\n    stderr: %s" % (name, "; ".join(problems), p.stderr.strip()[-300:]))
-    else:
-        passes += 1
-        print("ok   %s: %s" % (name, p.stderr.strip().splitlines()[-1][:150]))
+    check.expect(name, args, 2, [want_text], out_dir, preexec)
 
 
 def fsize_limit(n):
@@ -53,7 +40,6 @@ def fsize_limit(n):
 
 def removed_mid_run(tmp):
     """The output directory disappears between the run and the write."""
-    global passes
     out = os.path.join(tmp, "gone")
     os.makedirs(out)
     r, w = os.pipe()
@@ -89,11 +75,7 @@ def removed_mid_run(tmp):
         problems.append("stderr lacks the path error")
     if os.path.exists(out):
         problems.append("%s exists again" % out)
-    if problems:
-        failures.append("output directory removed mid-run: %s\n    stderr: %s" % ("; ".join(problems), err[-300:]))
-    else:
-        passes += 1
-        print("ok   output directory removed mid-run: %s" % err.strip().splitlines()[-1][:150])
+    check.result("output directory removed mid-run", problems, err)
 
 
 def main():
@@ -113,8 +95,9 @@ def main():
         # a device, a directory, a fifo as the output: refused, never replaced
         expect("compile -o /dev/full", ["compile", MODEL, "-o", "/dev/full"], "not a regular file")
         st = os.stat("/dev/full")
-        if not stat.S_ISCHR(st.st_mode) or [f for f in os.listdir("/dev") if f.startswith("full.tmp")]:
-            failures.append("/dev/full was replaced or a temporary file left in /dev")
+        check.result("/dev/full untouched", ["/dev/full was replaced or a temporary file left in /dev"]
+                     if not stat.S_ISCHR(st.st_mode) or [f for f in os.listdir("/dev") if f.startswith("full.tmp")]
+                     else [], "")
         os.makedirs(os.path.join(out, "adir"))
         expect("compile -o DIRECTORY", ["compile", MODEL, "-o", os.path.join(out, "adir")], "not a regular file")
         os.rmdir(os.path.join(out, "adir"))
@@ -146,10 +129,7 @@ def main():
         removed_mid_run(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for f in failures:
-        print("FAIL " + f)
-    print("%d passed, %d failed" % (passes, len(failures)))
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -136,12 +136,8 @@ static int run_model(const void *buf, size_t len, const char *cmd, char specs[][
 static int run_module(const void *buf, size_t len, const char *cmd, char specs[][256], int n_specs,
                       int *cli_only)
 {
-    void *copy = mem_alloc(len ? len : 1);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, &cli_limits, &m);
+    int rc = module_load_copy(buf, len, &cli_limits, &m);
     if (rc)
         return rc;
     if (!strcmp(cmd, "disasm")) {

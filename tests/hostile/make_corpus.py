@@ -28,7 +28,6 @@ import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -196,7 +195,7 @@ def models():
     case("ConstantOfShape 2^28 run", "run", "amp_constofshape.onnx", "ELIMIT", "limit max_tensor_bytes",
          "--max-tensor-bytes=64M")
     # 40 Expands of one constant to 16 MiB each, summed: folding stops at its budget
-    nodes, outs = [], []
+    nodes = []
     for i in range(40):
         nodes.append(helper.make_node("Expand", ["one", "shp"], ["e%d" % i], name="ex%d" % i))
     nodes.append(helper.make_node("Concat", ["e%d" % i for i in range(40)], ["cat"], name="cat", axis=0))

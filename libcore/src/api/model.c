@@ -262,12 +262,8 @@ int rvvnn_module_load_memory_with_options(const void *data, size_t size, const r
     if (size > lim.max_file_bytes)
         return err_set(RV_ELIMIT, "module: %zu bytes exceed the limit max_file_bytes (%llu)", size,
                        (unsigned long long)lim.max_file_bytes);
-    void *copy = mem_alloc(size ? size : 1);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory copying a %zu-byte module", size);
-    memcpy(copy, data, size);
     rvv_module *mod;
-    int rc = module_load(copy, size, &lim, &mod); /* takes copy */
+    int rc = module_load_copy(data, size, &lim, &mod);
     return rc ? rc : wrap_module(mod, out);
 }
 

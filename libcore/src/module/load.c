@@ -381,6 +381,17 @@ int module_load(void *buf, size_t len, const rv_limits *lim_in, rvv_module **out
     return 0;
 }
 
+int module_load_copy(const void *buf, size_t len, const rv_limits *lim, rvv_module **out)
+{
+    *out = NULL;
+    void *copy = mem_alloc(len ? len : 1);
+    if (!copy)
+        return err_set(RV_ENOMEM, "out of memory copying a %zu-byte module", len);
+    if (len)
+        memcpy(copy, buf, len);
+    return module_load(copy, len, lim, out);
+}
+
 int module_load_file(const char *path, const rv_limits *lim, rvv_module **out)
 {
     void *buf;

@@ -69,6 +69,8 @@ typedef struct rvv_module {
  * success and on failure. */
 int module_load(void *buf, size_t len, const rv_limits *lim, rvv_module **out);
 int module_load_file(const char *path, const rv_limits *lim, rvv_module **out);
+/* module_load on a copy of buf (the caller keeps buf). */
+int module_load_copy(const void *buf, size_t len, const rv_limits *lim, rvv_module **out);
 void module_free(rvv_module *m);
 const char *module_str(const rvv_module *m, uint32_t off);
 /* Fills t (dtype, rank, dims, nbytes; data NULL) from tensor id. */

@@ -180,8 +180,23 @@ static int run_child(char *const *argv, const char *log_path, double timeout_ms)
                        tail[0] ? ": " : "", tail);
     if (WEXITSTATUS(st) == 127)
         return err_set(RV_ENOTFOUND, "%s could not be started: %s", argv[0], tail);
-    if (WEXITSTATUS(st))
-        return err_set(RV_ETARGET, "the riscv64 runner failed (exit %d): %s", WEXITSTATUS(st), tail);
+    if (WEXITSTATUS(st)) {
+        /* the runner ends its error line with "(ENAME)": keep that status
+         * (a limit hit stays RV_ELIMIT), else call it a target problem. The
+         * last one counts: names from the module may come before it. */
+        int code = RV_ETARGET;
+        const char *at = NULL;
+        for (int c = -1; c >= -64 && strcmp(status_name(c), "EUNKNOWN"); c--) {
+            char key[40];
+            snprintf(key, sizeof key, "(%s)", status_name(c));
+            for (const char *p = strstr(tail, key); p; p = strstr(p + 1, key))
+                if (!at || p > at) {
+                    at = p;
+                    code = c;
+                }
+        }
+        return err_set(code, "the riscv64 runner failed (exit %d): %s", WEXITSTATUS(st), tail);
+    }
     return 0;
 }
 
