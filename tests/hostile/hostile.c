@@ -11,7 +11,9 @@
  * the arena and heap intermediates max_arena_bytes, each tensor
  * max_tensor_bytes. Both bounds are documented in README.md; the worst
  * ratio of load peak to input size is printed. Families expand here: truncate:F runs every prefix of
- * F, flip:F:N:SEED runs N copies of F with 1-4 random bits flipped.
+ * F, flip:F:N:SEED runs N copies of F with 1-4 random bits flipped,
+ * chain:N is a model of N Relu nodes with short names built here (the
+ * most IR per file byte a model can take: ~32x at 21 bytes per node).
  * Cases the library cannot run in-process (RVV code: qemu) are left to
  * hostile_cli.py, which runs every case through the CLI.
  *
@@ -30,7 +32,7 @@
 #include <string.h>
 
 #define HOSTILE_FIXED_BYTES ((int64_t)96 << 20)
-#define HOSTILE_PER_BYTE 24
+#define HOSTILE_PER_BYTE 48
 
 typedef struct hcase {
     char name[128], command[16], file[256], status[16], message[256], args[512];
@@ -277,6 +279,84 @@ static int read_file(const char *rel, void **buf, size_t *len)
     return file_read_all(path, (size_t)1 << 30, buf, len);
 }
 
+/* ---- chain:N, as raw protobuf ---- */
+typedef struct pbuf {
+    unsigned char *p;
+    size_t len, cap;
+} pbuf;
+
+static void pb_bytes(pbuf *b, const void *d, size_t n)
+{
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, d, n);
+    b->len += n;
+}
+
+static void pb_varint(pbuf *b, uint64_t v)
+{
+    unsigned char t[10];
+    int n = 0;
+    do {
+        t[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    pb_bytes(b, t, (size_t)n);
+}
+
+static void pb_field(pbuf *b, int num, const void *d, size_t n)
+{
+    pb_varint(b, (uint64_t)num << 3 | 2);
+    pb_varint(b, n);
+    pb_bytes(b, d, n);
+}
+
+static const char *chain_name(uint64_t i, char *buf)
+{
+    int n = 0;
+    do {
+        buf[n++] = (char)('a' + i % 26);
+        i /= 26;
+    } while (i);
+    buf[n] = 0;
+    return buf;
+}
+
+/* ModelProto{ir_version 8, opset 17, graph{N x Relu(v_i) -> v_i+1, input v_0, output v_N}} */
+static void chain_model(uint64_t n, pbuf *out)
+{
+    pbuf g = {0}, node = {0}, vi = {0};
+    char a[16], b[16];
+    for (uint64_t i = 0; i < n; i++) {
+        node.len = 0;
+        chain_name(i, a);
+        chain_name(i + 1, b);
+        pb_field(&node, 1, a, strlen(a));
+        pb_field(&node, 2, b, strlen(b));
+        pb_field(&node, 4, "Relu", 4);
+        pb_field(&g, 1, node.p, node.len);
+    }
+    for (int k = 0; k < 2; k++) { /* input v_0, output v_N: float, shape [1] */
+        static const unsigned char type[] = {0x0a, 0x08, 0x08, 0x01, 0x12, 0x04, 0x0a, 0x02, 0x08, 0x01};
+        vi.len = 0;
+        chain_name(k ? n : 0, a);
+        pb_field(&vi, 1, a, strlen(a));
+        pb_field(&vi, 2, type, sizeof type);
+        pb_field(&g, k ? 12 : 11, vi.p, vi.len);
+    }
+    static const unsigned char opset[] = {0x10, 17};
+    out->len = 0;
+    pb_varint(out, 1 << 3);
+    pb_varint(out, 8);
+    pb_field(out, 7, g.p, g.len);
+    pb_field(out, 8, opset, sizeof opset);
+    free(g.p);
+    free(node.p);
+    free(vi.p);
+}
+
 static uint64_t rng_state;
 static uint64_t rng_next(void)
 {
@@ -293,6 +373,14 @@ static void run_case(const hcase *c)
     char label[64];
     if (!strcmp(c->command, "input")) {
         run_input(c);
+        return;
+    }
+    if (!strncmp(c->file, "chain:", 6)) {
+        pbuf b = {0};
+        chain_model(strtoull(c->file + 6, NULL, 10), &b);
+        snprintf(model_dir, sizeof model_dir, "%s", files_dir);
+        run_one(c, b.p, b.len, "");
+        free(b.p);
         return;
     }
     /* the file a family is made from: truncate:F, flip:F:N:SEED */

@@ -7,7 +7,8 @@ success exits 0; nothing is ever killed by a signal.
   hostile_cli.py RVVNN_CLI CASES.tsv FILES_DIR
 
 Families are sampled (hostile.c runs all of them in-process): at most 200
-truncation lengths spread over the file, at most 60 bit-flipped copies.
+truncation lengths spread over the file, at most 60 bit-flipped copies;
+chain:N models exist only in hostile.c's memory.
 """
 import os
 import random
@@ -83,6 +84,8 @@ def main():
             if command == "input":
                 check(name, command, file, status, message, args)
                 continue
+            if file.startswith("chain:"):
+                continue  # built in memory by hostile.c
             if file.startswith("truncate:") or file.startswith("flip:"):
                 parts = file.split(":")
                 base = os.path.join(FILES, parts[1])
