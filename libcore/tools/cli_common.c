@@ -211,8 +211,13 @@ static int parse_values(const char *s, tensor *t, int64_t n)
     }
     if (i != n && !(i == 1 && n > 1))
         return err_set(RV_ESHAPE, "%lld values for a shape of %lld elements", (long long)i, (long long)n);
-    for (int64_t k = i; k < n; k++) /* one value splats */
-        memcpy((char *)t->data + k * (int64_t)dtype_size(t->dtype), t->data, dtype_size(t->dtype));
+    /* one value splats: copy the filled part onto the rest, doubling */
+    size_t filled = dtype_size(t->dtype) * (size_t)i, total = t->nbytes;
+    while (filled && filled < total) {
+        size_t c = filled < total - filled ? filled : total - filled;
+        memcpy((char *)t->data + filled, t->data, c);
+        filled += c;
+    }
     return 0;
 }
 
