@@ -79,8 +79,11 @@ int ref_loop(op_ctx *c)
         max_trip = tensor_get_i64(c->in[0], 0);
     }
     int cond = 1;
-    if (c->in[1])
+    if (c->in[1]) {
+        if (need_scalar(c, 1))
+            return RV_ESHAPE;
         cond = tensor_get_i64(c->in[1], 0) != 0;
+    }
     if (!c->in[0] && !c->in[1])
         return op_error(c, RV_EINVAL, "neither a trip count nor a condition: the loop would not end");
     /* carried values: start as copies of the inputs */

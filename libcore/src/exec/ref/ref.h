@@ -90,6 +90,10 @@ int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out);
 /* Reads a 1-D int64/int32 constant input into vals (max n); RV_EDYNAMIC
  * when the input's data is not known. */
 int read_int_list(const op_ctx *c, int input, int64_t *vals, int max, int *count);
+/* 0 when input holds at least one element (a scalar operand read as
+ * element 0), else RV_ESHAPE naming the input: a module may hand any
+ * tensor to any operand. */
+int need_scalar(const op_ctx *c, int input);
 
 /* Broadcast iteration: for an output of shape `out` and an input of shape
  * `in` (right-aligned, dims 1 broadcast), element strides of the input
