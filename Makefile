@@ -4,7 +4,11 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo check test clean conformance-report bench deb
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+
+.PHONY: all setup configure build demo check test clean conformance-report bench fuzz fault-sweep deb
 
 all: build
 
@@ -41,6 +45,20 @@ bench: build
 # (packaging/make-deb: dpkg-buildpackage, then lintian).
 deb: setup
 	JOBS=$(JOBS) ./packaging/make-deb $(BUILD)/deb
+
+# libFuzzer campaigns (clang-19, ASan+UBSan): FUZZ_SECONDS per harness,
+# FUZZ_FLAGS=--seed / --minimize / --only=import,... (scripts/fuzz).
+fuzz: setup
+	CC=clang-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DRVVNN_FUZZ=ON -DRVVNN_SANITIZE=address,undefined \
+	    -DRVVNN_OPENMP=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers rvvnn_cli
+	./scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_FLAGS)
+
+# Allocation-failure sweep over every allocation of BERT-tiny and
+# MobileNetV2 in every phase, the public API's included (make check leaves
+# out the API phase of the big models).
+fault-sweep: build
+	cmake --build $(BUILD) --target fault_sweep_models
 
 clean:
 	rm -rf $(BUILD)

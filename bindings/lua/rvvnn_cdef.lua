@@ -23,6 +23,8 @@ int rvvnn_options_bind_input_shape(rvvnn_options *options, const char *name, con
 int rvvnn_register_op(rvvnn_options *options, const char *domain, const char *op_type, rvvnn_op_fn fn, rvvnn_shape_fn shape_fn, void *user);
 int rvvnn_model_load_file(const char *path, rvvnn_model **out);
 int rvvnn_model_load_memory(const void *data, size_t size, rvvnn_model **out);
+int rvvnn_model_load_file_with_options(const char *path, const rvvnn_options *options, rvvnn_model **out);
+int rvvnn_model_load_memory_with_options(const void *data, size_t size, const rvvnn_options *options, rvvnn_model **out);
 void rvvnn_model_free(rvvnn_model *model);
 int rvvnn_model_input_count(const rvvnn_model *model, size_t *out);
 int rvvnn_model_output_count(const rvvnn_model *model, size_t *out);
@@ -33,6 +35,8 @@ int rvvnn_compile_to_memory(const rvvnn_model *model, const rvvnn_options *optio
 int rvvnn_compile_to_file(const rvvnn_model *model, const rvvnn_options *options, const char *path);
 int rvvnn_module_load_file(const char *path, rvvnn_module **out);
 int rvvnn_module_load_memory(const void *data, size_t size, rvvnn_module **out);
+int rvvnn_module_load_file_with_options(const char *path, const rvvnn_options *options, rvvnn_module **out);
+int rvvnn_module_load_memory_with_options(const void *data, size_t size, const rvvnn_options *options, rvvnn_module **out);
 void rvvnn_module_free(rvvnn_module *module);
 int rvvnn_module_save(const rvvnn_module *module, const char *path);
 int rvvnn_module_data(const rvvnn_module *module, const void **data, size_t *size);

@@ -139,7 +139,18 @@ RVVNN_API void rvvnn_options_free(rvvnn_options *options);
 RVVNN_API int rvvnn_options_set_string(rvvnn_options *options, const char *key, const char *value);
 /* Int keys: "vlen" (-1 default from -march, 0 vector-length agnostic, N
  * fixed), "lmul_max" (0 default, 1/2/4/8), "threads" (0 = all cores),
- * "qemu_vlen" (0 = the module's VLEN, or 256), "no_rvv" (0/1). */
+ * "qemu_vlen" (0 = the module's VLEN, or 256), "no_rvv" (0/1).
+ * Limits on untrusted input (RVVNN_ELIMIT names the one hit): loads take
+ * them from the *_with_options calls, compiles and sessions from their
+ * options:
+ *   "max_file_bytes"   model, module or tensor file size (default 4 GiB)
+ *   "max_depth"        protobuf nesting, e.g. subgraphs in subgraphs (64)
+ *   "max_nodes"        nodes of a model over all its graphs (1048576)
+ *   "max_tensor_bytes" one tensor: initializer, folded constant, input,
+ *                      intermediate or output (4 GiB)
+ *   "max_arena_bytes"  intermediate memory of one run, or a module's
+ *                      arena (4 GiB)
+ *   "max_step_ms"      wall time of one step of a run (0 = no limit) */
 RVVNN_API int rvvnn_options_set_int(rvvnn_options *options, const char *key, int64_t value);
 RVVNN_API int rvvnn_options_get_int(const rvvnn_options *options, const char *key, int64_t *out);
 /* Binds the symbolic dims of graph input `name` (compile and sessions). */
@@ -160,6 +171,12 @@ RVVNN_API int rvvnn_register_op(rvvnn_options *options, const char *domain, cons
 RVVNN_API int rvvnn_model_load_file(const char *path, rvvnn_model **out);
 /* The bytes are copied; external data is refused. */
 RVVNN_API int rvvnn_model_load_memory(const void *data, size_t size, rvvnn_model **out);
+/* The same with the options' limits (NULL = defaults); compiles and
+ * sessions re-read the model under the limits it was loaded with. */
+RVVNN_API int rvvnn_model_load_file_with_options(const char *path, const rvvnn_options *options,
+                                                 rvvnn_model **out);
+RVVNN_API int rvvnn_model_load_memory_with_options(const void *data, size_t size,
+                                                   const rvvnn_options *options, rvvnn_model **out);
 RVVNN_API void rvvnn_model_free(rvvnn_model *model);
 RVVNN_API int rvvnn_model_input_count(const rvvnn_model *model, size_t *out);
 RVVNN_API int rvvnn_model_output_count(const rvvnn_model *model, size_t *out);
@@ -182,6 +199,11 @@ RVVNN_API int rvvnn_compile_to_file(const rvvnn_model *model, const rvvnn_option
 RVVNN_API int rvvnn_module_load_file(const char *path, rvvnn_module **out);
 /* The bytes are copied and validated. */
 RVVNN_API int rvvnn_module_load_memory(const void *data, size_t size, rvvnn_module **out);
+/* The same with the options' limits (NULL = defaults). */
+RVVNN_API int rvvnn_module_load_file_with_options(const char *path, const rvvnn_options *options,
+                                                  rvvnn_module **out);
+RVVNN_API int rvvnn_module_load_memory_with_options(const void *data, size_t size,
+                                                    const rvvnn_options *options, rvvnn_module **out);
 RVVNN_API void rvvnn_module_free(rvvnn_module *module);
 RVVNN_API int rvvnn_module_save(const rvvnn_module *module, const char *path);
 /* The module image, valid as long as the module. */

@@ -5,6 +5,7 @@
 #include "util/mem.h"
 #include "util/npy.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,73 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name)
 
 int cli_flag(const char *arg, const char *name) { return strcmp(arg, name) == 0; }
 
+rv_limits cli_limits = {
+#define X(name, flag, def, min, unit, desc) def,
+#include "util/limits.def"
+#undef X
+};
+
+/* "64M" -> 64 MiB; returns 0 or -1. */
+static int parse_amount(const char *s, uint64_t *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift)
+        end++;
+    if (errno || *end || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+int cli_limit_opt(const char *cmd, int argc, char **argv, int *i)
+{
+    for (int k = 0; k < LIMIT__COUNT; k++) {
+        const limit_info *li = &limit_table[k];
+        char alt[64]; /* --max_depth spelled with underscores too */
+        snprintf(alt, sizeof alt, "--%s", li->name);
+        const char *v = cli_opt(argc, argv, i, li->flag);
+        if (!v)
+            v = cli_opt(argc, argv, i, alt);
+        if (!v)
+            continue;
+        uint64_t x;
+        if (parse_amount(v, &x) || x < li->min || x > INT64_MAX) {
+            cli_usage_error(cmd, "%s=%s: expected a number >= %llu (K, M, G suffixes allowed)", li->flag,
+                            v, (unsigned long long)li->min);
+            return -1;
+        }
+        *limits_slot(&cli_limits, k) = x;
+        return 1;
+    }
+    return 0;
+}
+
+void cli_limits_help(FILE *f)
+{
+    fprintf(f, "\nLimits on untrusted input (exit 2 naming the limit when one is hit):\n");
+    for (int k = 0; k < LIMIT__COUNT; k++) {
+        const limit_info *li = &limit_table[k];
+        char def[32];
+        if (li->def && li->def % (1u << 30) == 0)
+            snprintf(def, sizeof def, "%lluG", (unsigned long long)(li->def >> 30));
+        else
+            snprintf(def, sizeof def, "%llu", (unsigned long long)li->def);
+        fprintf(f, "  %s=N%*s %s (%s; default %s)\n", li->flag, (int)(22 - strlen(li->flag)), "",
+                li->desc, li->unit, def);
+    }
+}
+
 int cli_error(const char *cmd, int status)
 {
     const char *msg = err_message();
@@ -44,6 +112,16 @@ int cli_error(const char *cmd, int status)
             fputc(*p, stderr);
     }
     fprintf(stderr, " (%s)\n", status_name(status));
+    /* which limit: messages say "limit max_depth"; name the flag that raises it */
+    for (int k = 0; status == RV_ELIMIT && k < LIMIT__COUNT; k++) {
+        char key[64];
+        snprintf(key, sizeof key, "limit %s", limit_table[k].name);
+        if (strstr(msg, key)) {
+            fprintf(stderr, "rvvnn %s: the input hit the limit %s (%s=N raises it if the input is "
+                    "trusted)\n", cmd, limit_table[k].name, limit_table[k].flag);
+            break;
+        }
+    }
     return EXIT_ERROR;
 }
 
@@ -93,15 +171,21 @@ static int read_tensor_file(const char *path, tensor *out)
 {
     void *buf;
     size_t len;
-    int rc = file_read_all(path, (size_t)4 << 30, &buf, &len);
+    int rc = file_read_all(path, cli_limits.max_file_bytes, &buf, &len);
     if (rc)
         return rc;
     size_t pl = strlen(path);
     if (pl > 3 && strcmp(path + pl - 3, ".pb") == 0)
-        rc = import_tensor_pb(buf, len, NULL, out, NULL, 0);
+        rc = import_tensor_pb(buf, len, &cli_limits, out, NULL, 0);
     else
         rc = npy_decode(buf, len, out);
     mem_free(buf);
+    if (!rc && out->nbytes > cli_limits.max_tensor_bytes) {
+        rc = err_set(RV_ELIMIT, "%zu bytes exceed the limit max_tensor_bytes (%llu)", out->nbytes,
+                     (unsigned long long)cli_limits.max_tensor_bytes);
+        mem_free(out->data);
+        out->data = NULL;
+    }
     return rc ? err_wrap(rc, "%s", path) : 0;
 }
 
@@ -127,8 +211,13 @@ static int parse_values(const char *s, tensor *t, int64_t n)
     }
     if (i != n && !(i == 1 && n > 1))
         return err_set(RV_ESHAPE, "%lld values for a shape of %lld elements", (long long)i, (long long)n);
-    for (int64_t k = i; k < n; k++) /* one value splats */
-        memcpy((char *)t->data + k * (int64_t)dtype_size(t->dtype), t->data, dtype_size(t->dtype));
+    /* one value splats: copy the filled part onto the rest, doubling */
+    size_t filled = dtype_size(t->dtype) * (size_t)i, total = t->nbytes;
+    while (filled && filled < total) {
+        size_t c = filled < total - filled ? filled : total - filled;
+        memcpy((char *)t->data + filled, t->data, c);
+        filled += c;
+    }
     return 0;
 }
 
@@ -173,6 +262,9 @@ int cli_parse_tensor(const char *spec, tensor *out)
     int rc = tensor_byte_size(out, &nb);
     if (rc || (rc = tensor_numel(out, &n)))
         return rc;
+    if (nb > cli_limits.max_tensor_bytes)
+        return err_set(RV_ELIMIT, "'%s': %zu bytes exceed the limit max_tensor_bytes (%llu)", spec, nb,
+                       (unsigned long long)cli_limits.max_tensor_bytes);
     out->data = mem_calloc(1, nb ? nb : 1);
     if (!out->data)
         return err_set(RV_ENOMEM, "cannot allocate %zu bytes", nb);

@@ -233,7 +233,7 @@ static int check_one(const char *label, const char *mod_path, const ir_graph *g,
                      const tensor *ref_vals, unsigned vlen, int json, int *first_json)
 {
     rvv_module *m;
-    int rc = module_load_file(mod_path, NULL, &m);
+    int rc = module_load_file(mod_path, &cli_limits, &m);
     if (rc)
         return rc;
     char dir[] = "/tmp/rvvnn-check-XXXXXX", path[4096];
@@ -345,6 +345,7 @@ static int check_one(const char *label, const char *mod_path, const ir_graph *g,
 
 int cmd_check(int argc, char **argv)
 {
+    int lr;
     const char *path = NULL, *march = "rv64gcv", *in_specs[64], *v;
     unsigned vlens[8] = {128, 256, 512, 1024};
     int n_vlens = 4, n_in = 0, json = 0, fixed = 0, lmul = 0, rc, n_binds = 0, status = EXIT_OK;
@@ -354,6 +355,7 @@ int cmd_check(int argc, char **argv)
         const char *a = argv[i];
         if (cli_flag(a, "--help") || cli_flag(a, "-h")) {
             fputs(check_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
         } else if ((v = cli_opt(argc, argv, &i, "--vlen"))) {
             n_vlens = 0;
@@ -381,6 +383,9 @@ int cmd_check(int argc, char **argv)
             json = 1;
         } else if (cli_flag(a, "--fixed")) {
             fixed = 1;
+        } else if ((lr = cli_limit_opt("check", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (a[0] == '-') {
             return cli_usage_error("check", "unknown option '%s'", a);
         } else if (!path) {
@@ -401,7 +406,7 @@ int cmd_check(int argc, char **argv)
     memset(ins, 0, sizeof ins);
     char mod_path[] = "/tmp/rvvnn-check-mod-XXXXXX";
     int mod_fd = -1, first_json = 1;
-    if ((rc = import_onnx_file(path, NULL, &mdl)))
+    if ((rc = import_onnx_file(path, &cli_limits, &mdl)))
         return cli_error("check", rc);
     ir_graph *g = mdl->graph;
     if (n_in && n_in != g->n_inputs) {
@@ -420,14 +425,14 @@ int cmd_check(int argc, char **argv)
             n_binds++;
         }
     }
-    passes_options po = {.bindings = binds, .n_bindings = n_binds};
+    passes_options po = {.bindings = binds, .n_bindings = n_binds, .limits = &cli_limits};
     if ((rc = passes_run(mdl, &po)) || (!n_in && (rc = random_inputs(g, (uint64_t)seed, ins)))) {
         status = cli_error("check", rc);
         goto out;
     }
     cap.vals = mem_calloc((size_t)g->n_vals + 1, sizeof *cap.vals);
     tensor ref_out[64];
-    ref_options ro = {.use_plan = 1, .on_node = capture, .user = &cap};
+    ref_options ro = {.use_plan = 1, .on_node = capture, .user = &cap, .limits = &cli_limits};
     if (!cap.vals || (rc = ref_run(g, &ro, ins, ref_out))) {
         status = cli_error("check", rc ? rc : RV_ENOMEM);
         goto out;

@@ -37,6 +37,7 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
 
 int cmd_compile(int argc, char **argv)
 {
+    int lr;
     const char *path = NULL, *out_path = NULL, *march = NULL, *features = NULL, *emit = "module", *v;
     int vlen = -1, lmul = 0, verbose = 0, no_rvv = 0, rc, n_binds = 0, status = EXIT_OK;
     const char *break_tail = getenv("RVVNN_TEST_BREAK_TAIL");
@@ -45,6 +46,7 @@ int cmd_compile(int argc, char **argv)
         const char *a = argv[i];
         if (cli_flag(a, "--help") || cli_flag(a, "-h")) {
             fputs(compile_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
         } else if ((v = cli_opt(argc, argv, &i, "-o"))) {
             out_path = v;
@@ -65,6 +67,9 @@ int cmd_compile(int argc, char **argv)
             verbose = 1;
         } else if (cli_flag(a, "--no-rvv")) {
             no_rvv = 1;
+        } else if ((lr = cli_limit_opt("compile", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (a[0] == '-') {
             return cli_usage_error("compile", "unknown option '%s'", a);
         } else if (!path) {
@@ -88,10 +93,11 @@ int cmd_compile(int argc, char **argv)
     double t0 = cli_now_ms();
     ir_model *m = NULL;
     cg_result res = {0};
-    if ((rc = import_onnx_file(path, NULL, &m)))
+    if ((rc = import_onnx_file(path, &cli_limits, &m)))
         return cli_error("compile", rc);
     double t_import = cli_now_ms() - t0;
-    passes_options po = {.bindings = binds, .n_bindings = n_binds, .verbose = verbose};
+    passes_options po = {.bindings = binds, .n_bindings = n_binds, .verbose = verbose,
+                         .limits = &cli_limits};
     if ((rc = passes_run(m, &po))) {
         status = cli_error("compile", rc);
         goto out;

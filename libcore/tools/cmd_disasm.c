@@ -165,13 +165,8 @@ static int list_elf(const char *path, const void *buf, size_t len)
     return 0;
 }
 
-static int list_module(const char *path, void *buf, size_t len)
+int disasm_module_text(const rvv_module *m, FILE *f)
 {
-    rvv_module *m;
-    int rc = module_load(buf, len, NULL, &m);
-    if (rc)
-        return err_wrap(rc, "%s", path);
-    printf("%s:\tfile format rvvmod (%s)\n", path, module_str(m, m->hdr->march));
     uint64_t size = m->hdr->sec[SEC_CODE].size;
     int skip = addr_skip(size, 0);
     char name[200];
@@ -185,11 +180,22 @@ static int list_module(const char *path, void *buf, size_t len)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 *p = '?';
         dsym s = {name, st->code_off, 0, 0};
-        listing L = {stdout, &s, 1, 1};
+        listing L = {f, &s, 1, 1};
         list_range(&L, m->code + st->code_off, st->code_size, st->code_off, skip);
     }
-    module_free(m);
     return 0;
+}
+
+static int list_module(const char *path, void *buf, size_t len)
+{
+    rvv_module *m;
+    int rc = module_load(buf, len, &cli_limits, &m);
+    if (rc)
+        return err_wrap(rc, "%s", path);
+    printf("%s:\tfile format rvvmod (%s)\n", path, module_str(m, m->hdr->march));
+    rc = disasm_module_text(m, stdout);
+    module_free(m);
+    return rc;
 }
 
 static const char disasm_help[] =
@@ -204,11 +210,15 @@ static const char disasm_help[] =
 int cmd_disasm(int argc, char **argv)
 {
     const char *path = NULL, *base_s = NULL, *v;
-    int raw = 0;
+    int raw = 0, lr;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(disasm_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
+        } else if ((lr = cli_limit_opt("disasm", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (cli_flag(argv[i], "--raw")) {
             raw = 1;
         } else if ((v = cli_opt(argc, argv, &i, "--base"))) {
@@ -234,7 +244,7 @@ int cmd_disasm(int argc, char **argv)
     }
     void *buf;
     size_t len;
-    int rc = file_read_all(path, (size_t)1 << 31, &buf, &len);
+    int rc = file_read_all(path, cli_limits.max_file_bytes, &buf, &len);
     if (rc)
         return cli_error("disasm", rc);
     if (raw) {

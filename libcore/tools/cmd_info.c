@@ -58,18 +58,23 @@ static void histogram(const ir_graph *g, const char *title)
 
 int cmd_info(int argc, char **argv)
 {
+    int lr;
     const char *path = NULL, *v;
     pass_binding binds[64];
     int n_binds = 0, no_fold = 0, rc, status = EXIT_OK;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(info_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
         } else if ((v = cli_opt(argc, argv, &i, "--input-shape"))) {
             if ((rc = cli_parse_bindings(v, binds, &n_binds, 64)))
                 return cli_error("info", rc);
         } else if (cli_flag(argv[i], "--no-fold")) {
             no_fold = 1;
+        } else if ((lr = cli_limit_opt("info", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (argv[i][0] == '-') {
             return cli_usage_error("info", "unknown option '%s'", argv[i]);
         } else if (!path) {
@@ -81,7 +86,7 @@ int cmd_info(int argc, char **argv)
     if (!path)
         return cli_usage_error("info", "no model given");
     ir_model *m;
-    if ((rc = import_onnx_file(path, NULL, &m)))
+    if ((rc = import_onnx_file(path, &cli_limits, &m)))
         return cli_error("info", rc);
     ir_graph *g = m->graph;
     printf("model: %s\nproducer: %s, IR version %lld, ai.onnx opset %d\n", path, m->producer,
@@ -101,7 +106,8 @@ int cmd_info(int argc, char **argv)
         }
     printf("parameters: %lld (%.2f MiB)\n", (long long)params, (double)param_bytes / 1048576.0);
     histogram(g, "operators (as imported)");
-    passes_options po = {.bindings = binds, .n_bindings = n_binds, .no_fold = no_fold};
+    passes_options po = {.bindings = binds, .n_bindings = n_binds, .no_fold = no_fold,
+                         .limits = &cli_limits};
     if ((rc = passes_run(m, &po))) {
         status = cli_error("info", rc);
         goto out;

@@ -31,14 +31,19 @@ static void print_desc(const rvv_module *m, int id, const char *role, int json, 
 
 int cmd_inspect(int argc, char **argv)
 {
+    int lr;
     const char *path = NULL;
     int json = 0, rc;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv[i], "--help") || cli_flag(argv[i], "-h")) {
             fputs(inspect_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
         } else if (cli_flag(argv[i], "--json")) {
             json = 1;
+        } else if ((lr = cli_limit_opt("inspect", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (argv[i][0] == '-') {
             return cli_usage_error("inspect", "unknown option '%s'", argv[i]);
         } else if (!path) {
@@ -50,7 +55,7 @@ int cmd_inspect(int argc, char **argv)
     if (!path)
         return cli_usage_error("inspect", "no module given");
     rvv_module *m;
-    if ((rc = module_load_file(path, NULL, &m)))
+    if ((rc = module_load_file(path, &cli_limits, &m)))
         return cli_error("inspect", rc);
     const mod_header *h = m->hdr;
     uint32_t n_rvv = 0, n_ref = 0;

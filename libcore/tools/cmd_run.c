@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char run_help[] =
     "usage: rvvnn run MODEL.onnx|MODULE.rvvmod [options]\n"
@@ -55,6 +56,8 @@ static int finish_outputs(const char *const *names, tensor *outs, int n, const c
         if (n_out) {
             if ((rc = cli_write_tensor(out_paths[k], &outs[k]))) {
                 err_wrap(rc, "output '%s'", names[k]);
+                for (int j = 0; j < k; j++) /* all outputs or none */
+                    unlink(out_paths[j]);
                 return cli_error("run", rc);
             }
         } else if (!n_exp) {
@@ -84,7 +87,7 @@ static int run_module_cmd(const char *path, const char *const *in_specs, int n_i
 {
     rvv_module *m;
     int rc, status = EXIT_OK;
-    if ((rc = module_load_file(path, NULL, &m)))
+    if ((rc = module_load_file(path, &cli_limits, &m)))
         return cli_error("run", rc);
     uint32_t ni = m->hdr->n_inputs, no = m->hdr->n_outputs;
     tensor ins[MAX_ARGS], outs[MAX_ARGS];
@@ -161,6 +164,7 @@ int cli_parse_bindings(const char *spec, pass_binding *b, int *n, int max)
 
 int cmd_run(int argc, char **argv)
 {
+    int lr;
     const char *model_path = NULL, *in_specs[MAX_ARGS], *out_paths[MAX_ARGS], *exp_specs[MAX_ARGS];
     const char *executor = NULL;
     int n_in = 0, n_out = 0, n_exp = 0, threads = 0, repeat = 0, show_time = 0, rc, status = EXIT_OK;
@@ -174,6 +178,7 @@ int cmd_run(int argc, char **argv)
         const char *a = argv[i];
         if (cli_flag(a, "--help") || cli_flag(a, "-h")) {
             fputs(run_help, stdout);
+            cli_limits_help(stdout);
             return EXIT_OK;
         } else if ((v = cli_opt(argc, argv, &i, "--input"))) {
             if (n_in == MAX_ARGS)
@@ -210,6 +215,9 @@ int cmd_run(int argc, char **argv)
             qemu_cpu = v;
         } else if (cli_flag(a, "--time")) {
             show_time = 1;
+        } else if ((lr = cli_limit_opt("run", argc, argv, &i))) {
+            if (lr < 0)
+                return EXIT_ERROR;
         } else if (a[0] == '-') {
             return cli_usage_error("run", "unknown option '%s'", a);
         } else if (!model_path) {
@@ -245,7 +253,7 @@ int cmd_run(int argc, char **argv)
     tensor ins[MAX_ARGS], outs[MAX_ARGS];
     memset(ins, 0, sizeof ins);
     memset(outs, 0, sizeof outs);
-    if ((rc = import_onnx_file(model_path, NULL, &m)))
+    if ((rc = import_onnx_file(model_path, &cli_limits, &m)))
         return cli_error("run", rc);
     double t_import = cli_now_ms() - t0;
     ir_graph *g = m->graph;
@@ -283,13 +291,13 @@ int cmd_run(int argc, char **argv)
         }
     }
     t0 = cli_now_ms();
-    passes_options po = {.bindings = binds, .n_bindings = n_binds};
+    passes_options po = {.bindings = binds, .n_bindings = n_binds, .limits = &cli_limits};
     if ((rc = passes_run(m, &po))) {
         status = cli_error("run", rc);
         goto out;
     }
     double t_prepare = cli_now_ms() - t0;
-    ref_options ro = {.threads = threads, .use_plan = 1};
+    ref_options ro = {.threads = threads, .use_plan = 1, .limits = &cli_limits};
     t0 = cli_now_ms();
     if ((rc = ref_run(g, &ro, ins, outs))) {
         status = cli_error("run", rc);

@@ -79,12 +79,8 @@ static int module_code_text(const rvv_module *m, FILE *f)
 /* --emit=asm: text into path, atomically. */
 int emit_module_asm(const void *buf, size_t len, const char *path)
 {
-    void *copy = mem_alloc(len);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, NULL, &m);
+    int rc = module_load_copy(buf, len, &cli_limits, &m);
     if (rc)
         return rc;
     char *text = NULL;
@@ -101,4 +97,9 @@ int emit_module_asm(const void *buf, size_t len, const char *path)
     free(text);
     module_free(m);
     return rc;
+}
+
+int emit_code_text(const rvv_module *m, FILE *f, int as_source)
+{
+    return as_source ? module_code_text(m, f) : disasm_module_text(m, f);
 }

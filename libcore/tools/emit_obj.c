@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Emits the driver; *weights_at gets the word index of the auipc that
  * the weights relocations patch. */
@@ -107,12 +108,8 @@ static void c_ident(const char *s, char *out, size_t cap)
 
 int emit_module_obj(const void *buf, size_t len, const char *path, const char *name_in)
 {
-    void *copy = mem_alloc(len);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory");
-    memcpy(copy, buf, len);
     rvv_module *m;
-    int rc = module_load(copy, len, NULL, &m);
+    int rc = module_load_copy(buf, len, &cli_limits, &m);
     if (rc)
         return rc;
     uint32_t n_ref = 0;
@@ -222,6 +219,8 @@ int emit_module_obj(const void *buf, size_t len, const char *path, const char *n
             rc = file_write_atomic(hpath, h, hl);
             free(h);
         }
+        if (rc) /* the object alone is no use: leave neither behind */
+            unlink(path);
     }
     free(labels);
     free(syms);

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "rvvnn_version.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,10 +30,14 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nexit status: 0 ok, 1 results differ from the expected ones, 2 error\n");
+    cli_limits_help(f);
 }
 
 int main(int argc, char **argv)
 {
+    /* A file size limit (RLIMIT_FSIZE) must fail the write with EFBIG, which
+     * the atomic writer reports and cleans up, not kill the process. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_ERROR;

@@ -11,7 +11,7 @@
 int run_module_qemu(const char *module_path, const rvv_module *m, const tensor *ins, tensor *outs,
                     unsigned vlen, const char *qemu_cpu, const char *dump_dir)
 {
-    qemu_config cfg = {.cpu = qemu_cpu, .vlen = vlen, .dump_dir = dump_dir};
+    qemu_config cfg = {.cpu = qemu_cpu, .vlen = vlen, .dump_dir = dump_dir, .limits = &cli_limits};
     return qemu_run_module(module_path, m, &cfg, ins, outs);
 }
 
@@ -21,6 +21,7 @@ int run_module_local(const rvv_module *m, const tensor *ins, tensor *outs)
     int rc = modrun_open(m, &s);
     if (rc)
         return rc;
+    modrun_set_limits(s, &cli_limits);
     rc = modrun_run(s, ins, outs);
     modrun_close(s);
     return rc;

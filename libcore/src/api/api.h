@@ -9,6 +9,7 @@
 #include "../ir/ir.h"
 #include "../module/module.h"
 #include "../passes/passes.h"
+#include "../util/limits.h"
 #include "../util/mem.h"
 #include "../util/status.h"
 
@@ -27,6 +28,7 @@ typedef struct api_custom {
 struct rvvnn_options {
     char *march, *features, *executor, *qemu_cpu, *runtime;
     int64_t vlen, lmul_max, threads, qemu_vlen, no_rvv;
+    rv_limits limits;      /* the int keys named in util/limits.def */
     pass_binding bindings[API_MAX_BINDINGS]; /* names are heap copies */
     int n_bindings;
     api_custom *customs;
@@ -48,6 +50,7 @@ struct rvvnn_model {
     void *bytes;           /* the ONNX file image: every compile/session re-imports it */
     size_t len;
     char *dir;             /* external data base directory, or NULL */
+    rv_limits limits;      /* what it was loaded with: re-imports use the same */
     ir_model *ir;          /* imported once for names (never mutated) */
 };
 

@@ -15,7 +15,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static int model_from_bytes(void *bytes, size_t len, const char *dir, rvvnn_model **out)
+/* The limits a load or compile uses: the options', else the defaults. */
+static rv_limits options_limits(const rvvnn_options *o)
+{
+    rv_limits l;
+    if (o)
+        l = o->limits;
+    else
+        limits_default(&l);
+    return l;
+}
+
+static int model_from_bytes(void *bytes, size_t len, const char *dir, const rvvnn_options *o,
+                            rvvnn_model **out)
 {
     rvvnn_model *m = mem_calloc(1, sizeof *m);
     if (!m) {
@@ -24,11 +36,12 @@ static int model_from_bytes(void *bytes, size_t len, const char *dir, rvvnn_mode
     }
     m->bytes = bytes;
     m->len = len;
+    m->limits = options_limits(o);
     if (dir && !(m->dir = api_strdup(dir))) {
         rvvnn_model_free(m);
         return err_set(RV_ENOMEM, "out of memory");
     }
-    int rc = import_onnx_buffer(bytes, len, m->dir, NULL, &m->ir);
+    int rc = import_onnx_buffer(bytes, len, m->dir, &m->limits, &m->ir);
     if (rc) {
         rvvnn_model_free(m);
         return rc;
@@ -37,35 +50,47 @@ static int model_from_bytes(void *bytes, size_t len, const char *dir, rvvnn_mode
     return 0;
 }
 
-int rvvnn_model_load_file(const char *path, rvvnn_model **out)
+int rvvnn_model_load_file_with_options(const char *path, const rvvnn_options *o, rvvnn_model **out)
 {
     API_NONNULL(path);
     API_NONNULL(out);
     *out = NULL;
-    import_limits lim;
-    import_limits_default(&lim);
     void *buf;
     size_t len;
-    int rc = file_read_all(path, lim.max_file_bytes, &buf, &len);
+    int rc = file_read_all(path, options_limits(o).max_file_bytes, &buf, &len);
     if (rc)
         return rc;
     char dir[4096];
     import_dir_of(path, dir, sizeof dir);
-    if ((rc = model_from_bytes(buf, len, dir, out)))
+    if ((rc = model_from_bytes(buf, len, dir, o, out)))
         return err_wrap(rc, "%s", path);
     return 0;
 }
 
-int rvvnn_model_load_memory(const void *data, size_t size, rvvnn_model **out)
+int rvvnn_model_load_file(const char *path, rvvnn_model **out)
+{
+    return rvvnn_model_load_file_with_options(path, NULL, out);
+}
+
+int rvvnn_model_load_memory_with_options(const void *data, size_t size, const rvvnn_options *o,
+                                         rvvnn_model **out)
 {
     API_NONNULL(data);
     API_NONNULL(out);
     *out = NULL;
+    if (size > options_limits(o).max_file_bytes)
+        return err_set(RV_ELIMIT, "model: %zu bytes exceed the limit max_file_bytes (%llu)", size,
+                       (unsigned long long)options_limits(o).max_file_bytes);
     void *copy = mem_alloc(size ? size : 1);
     if (!copy)
         return err_set(RV_ENOMEM, "out of memory copying a %zu-byte model", size);
     memcpy(copy, data, size);
-    return model_from_bytes(copy, size, NULL, out);
+    return model_from_bytes(copy, size, NULL, o, out);
+}
+
+int rvvnn_model_load_memory(const void *data, size_t size, rvvnn_model **out)
+{
+    return rvvnn_model_load_memory_with_options(data, size, NULL, out);
 }
 
 void rvvnn_model_free(rvvnn_model *m)
@@ -80,7 +105,7 @@ void rvvnn_model_free(rvvnn_model *m)
 
 int api_model_import(const rvvnn_model *m, ir_model **out)
 {
-    return import_onnx_buffer(m->bytes, m->len, m->dir, NULL, out);
+    return import_onnx_buffer(m->bytes, m->len, m->dir, &m->limits, out);
 }
 
 int rvvnn_model_input_count(const rvvnn_model *m, size_t *out)
@@ -140,7 +165,8 @@ static int compile_buffer(const rvvnn_model *m, const rvvnn_options *o, cg_resul
         rc = api_model_import(m, &ir);
     }
     if (!rc) {
-        passes_options po = {.bindings = ao.o.bindings, .n_bindings = ao.o.n_bindings};
+        passes_options po = {.bindings = ao.o.bindings, .n_bindings = ao.o.n_bindings,
+                             .limits = &ao.o.limits};
         rc = passes_run(ir, &po);
     }
     if (!rc)
@@ -191,7 +217,8 @@ int rvvnn_compile(const rvvnn_model *m, const rvvnn_options *o, rvvnn_module **o
     int rc = compile_buffer(m, o, &res);
     if (rc)
         return rc;
-    if ((rc = module_load(res.buf, res.len, NULL, &mod))) /* takes res.buf */
+    rv_limits lim = options_limits(o);
+    if ((rc = module_load(res.buf, res.len, &lim, &mod))) /* takes res.buf */
         return err_wrap(rc, "loading the module just compiled");
     return wrap_module(mod, out);
 }
@@ -209,28 +236,40 @@ static int wrap_module(rvv_module *mod, rvvnn_module **out)
     return 0;
 }
 
-int rvvnn_module_load_file(const char *path, rvvnn_module **out)
+int rvvnn_module_load_file_with_options(const char *path, const rvvnn_options *o, rvvnn_module **out)
 {
     API_NONNULL(path);
     API_NONNULL(out);
     *out = NULL;
     rvv_module *mod;
-    int rc = module_load_file(path, NULL, &mod);
+    rv_limits lim = options_limits(o);
+    int rc = module_load_file(path, &lim, &mod);
+    return rc ? rc : wrap_module(mod, out);
+}
+
+int rvvnn_module_load_file(const char *path, rvvnn_module **out)
+{
+    return rvvnn_module_load_file_with_options(path, NULL, out);
+}
+
+int rvvnn_module_load_memory_with_options(const void *data, size_t size, const rvvnn_options *o,
+                                          rvvnn_module **out)
+{
+    API_NONNULL(data);
+    API_NONNULL(out);
+    *out = NULL;
+    rv_limits lim = options_limits(o);
+    if (size > lim.max_file_bytes)
+        return err_set(RV_ELIMIT, "module: %zu bytes exceed the limit max_file_bytes (%llu)", size,
+                       (unsigned long long)lim.max_file_bytes);
+    rvv_module *mod;
+    int rc = module_load_copy(data, size, &lim, &mod);
     return rc ? rc : wrap_module(mod, out);
 }
 
 int rvvnn_module_load_memory(const void *data, size_t size, rvvnn_module **out)
 {
-    API_NONNULL(data);
-    API_NONNULL(out);
-    *out = NULL;
-    void *copy = mem_alloc(size ? size : 1);
-    if (!copy)
-        return err_set(RV_ENOMEM, "out of memory copying a %zu-byte module", size);
-    memcpy(copy, data, size);
-    rvv_module *mod;
-    int rc = module_load(copy, size, NULL, &mod); /* takes copy */
-    return rc ? rc : wrap_module(mod, out);
+    return rvvnn_module_load_memory_with_options(data, size, NULL, out);
 }
 
 void rvvnn_module_free(rvvnn_module *m)

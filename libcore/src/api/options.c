@@ -37,6 +37,7 @@ int rvvnn_options_create(rvvnn_options **out)
     if (!o)
         return err_set(RV_ENOMEM, "out of memory");
     o->vlen = -1;
+    limits_default(&o->limits);
     *out = o;
     return 0;
 }
@@ -180,6 +181,14 @@ int rvvnn_options_set_int(rvvnn_options *o, const char *key, int64_t value)
 {
     API_NONNULL(o);
     API_NONNULL(key);
+    int li = limits_find(key);
+    if (li >= 0) {
+        if (value < 0 || (uint64_t)value < limit_table[li].min)
+            return err_set(RV_EINVAL, "option '%s': %lld is below its minimum %llu", key, (long long)value,
+                           (unsigned long long)limit_table[li].min);
+        *limits_slot(&o->limits, li) = (uint64_t)value;
+        return 0;
+    }
     int64_t lo, hi, *slot = int_slot(o, key, &lo, &hi);
     if (!slot)
         return err_set(RV_ENOTFOUND, "unknown int option '%s'", key);
@@ -195,6 +204,11 @@ int rvvnn_options_get_int(const rvvnn_options *o, const char *key, int64_t *out)
     API_NONNULL(o);
     API_NONNULL(key);
     API_NONNULL(out);
+    int li = limits_find(key);
+    if (li >= 0) {
+        *out = (int64_t)*limits_slot((rv_limits *)&o->limits, li);
+        return 0;
+    }
     int64_t lo, hi, *slot = int_slot((rvvnn_options *)o, key, &lo, &hi);
     if (!slot)
         return err_set(RV_ENOTFOUND, "unknown int option '%s'", key);
@@ -235,9 +249,11 @@ int api_opts_copy(const rvvnn_options *src, api_opts *out)
 {
     memset(out, 0, sizeof *out);
     out->o.vlen = -1;
+    limits_default(&out->o.limits);
     if (!src)
         return 0;
     rvvnn_options *d = &out->o;
+    d->limits = src->limits;
     d->vlen = src->vlen;
     d->lmul_max = src->lmul_max;
     d->threads = src->threads;

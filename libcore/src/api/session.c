@@ -88,7 +88,7 @@ void rvvnn_session_free(rvvnn_session *s)
 {
     if (!s)
         return;
-    if (s->outs)
+    if (s->outs && s->out_owned) /* either may be missing when session_alloc ran out of memory */
         release_outputs(s);
     if (s->ms)
         modrun_close(s->ms);
@@ -187,8 +187,8 @@ int rvvnn_session_create_from_module(const rvvnn_module *m, const rvvnn_options 
         s->kind = SES_QEMU;
     else
         s->kind = SES_NATIVE;
-    if (!rc && s->kind == SES_NATIVE)
-        rc = modrun_open(mod, &s->ms);
+    if (!rc && s->kind == SES_NATIVE && !(rc = modrun_open(mod, &s->ms)))
+        modrun_set_limits(s->ms, &s->opts.o.limits);
     if (!rc && s->kind == SES_QEMU)
         rc = write_module_file(s);
     if (rc) {
@@ -347,7 +347,8 @@ static int prepare_ref(rvvnn_session *s)
     int rc = api_model_import(s->model, &ir);
     if (rc)
         return rc;
-    passes_options po = {.bindings = b, .n_bindings = nb, .custom = &s->opts.custom};
+    passes_options po = {.bindings = b, .n_bindings = nb, .custom = &s->opts.custom,
+                         .limits = &s->opts.o.limits};
     if ((rc = passes_run(ir, &po))) {
         ir_model_free(ir);
         return rc;
@@ -389,13 +390,14 @@ int rvvnn_session_run(rvvnn_session *s)
     if (s->kind == SES_REF) {
         if ((rc = prepare_ref(s)))
             return rc;
-        ref_options ro = {.threads = (int)s->opts.o.threads, .use_plan = 1, .custom = &s->opts.custom};
+        ref_options ro = {.threads = (int)s->opts.o.threads, .use_plan = 1, .custom = &s->opts.custom,
+                          .limits = &s->opts.o.limits};
         rc = ref_run(s->ir->graph, &ro, s->ins, s->outs);
     } else if (s->kind == SES_NATIVE) {
         rc = modrun_run(s->ms, s->ins, s->outs);
     } else {
         qemu_config cfg = {.runtime = s->opts.o.runtime, .cpu = s->opts.o.qemu_cpu,
-                           .vlen = (unsigned)s->opts.o.qemu_vlen};
+                           .vlen = (unsigned)s->opts.o.qemu_vlen, .limits = &s->opts.o.limits};
         rc = qemu_run_module(s->mod_path, s->module->mod, &cfg, s->ins, s->outs);
     }
     if (rc) {

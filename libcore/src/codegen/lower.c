@@ -40,7 +40,7 @@ int cg_value_tensor(cg_ctx *c, int v, uint32_t *id)
                 off = (uint64_t)i;
     } else if (val->is_output) {
         place = MOD_T_OUTPUT;
-        for (int i = 0; i < c->g->n_outputs; i++)
+        for (int i = c->g->n_outputs - 1; i >= 0; i--) /* the first, if listed twice */
             if (c->g->outputs[i] == v)
                 off = (uint64_t)i;
     } else if (val->arena_offset >= 0) {
@@ -95,13 +95,16 @@ static int lower_ref(cg_ctx *c, const ir_node *n)
 }
 
 /* A graph output that no node writes (an input or a constant passed
- * through) gets an explicit copy so every output has a producer. */
+ * through), or a value listed as an output again, gets an explicit copy
+ * so every module output has its own tensor and a producer. */
 static int lower_passthrough_outputs(cg_ctx *c)
 {
     const ir_graph *g = c->g;
     for (int i = 0; i < g->n_outputs; i++) {
-        int v = g->outputs[i];
-        if (g->vals[v].producer >= 0 && !g->nodes[g->vals[v].producer].dead &&
+        int v = g->outputs[i], again = 0;
+        for (int j = 0; j < i; j++)
+            again |= g->outputs[j] == v;
+        if (!again && g->vals[v].producer >= 0 && !g->nodes[g->vals[v].producer].dead &&
             g->vals[v].kind == VAL_INTERMEDIATE)
             continue;
         uint32_t src, dst;

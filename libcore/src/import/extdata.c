@@ -6,7 +6,8 @@
  * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) makes the kernel enforce
  * that; where openat2 is missing (kernel < 5.6) the same rule is applied
  * by hand: no absolute path, no "..", and O_NOFOLLOW on every component.
- * offset + length are checked against fstat before reading. */
+ * offset + length are checked against fstat before any memory is
+ * allocated for the data, so a tiny model cannot claim gigabytes. */
 #include "tensorpb.h"
 #include "../util/status.h"
 
@@ -81,7 +82,7 @@ static int parse_u64(const char *s, uint64_t *v)
     return 0;
 }
 
-int extdata_read(const Onnx__TensorProto *tp, const char *dir, size_t nb, void *dst)
+int extdata_open(const Onnx__TensorProto *tp, const char *dir, size_t nb, int *fd_out, uint64_t *off_out)
 {
     const char *tname = tp->name ? tp->name : "";
     const char *location = NULL;
@@ -127,10 +128,24 @@ int extdata_read(const Onnx__TensorProto *tp, const char *dir, size_t nb, void *
         rc = err_set(RV_EFORMAT, "tensor '%s': external data '%s': offset %llu + %zu bytes is past its "
                      "end (%lld bytes)", tname, location, (unsigned long long)offset, nb,
                      (long long)st.st_size);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    *off_out = offset;
+    return 0;
+}
+
+int extdata_read(const Onnx__TensorProto *tp, int fd, uint64_t offset, size_t nb, void *dst)
+{
+    int rc = 0;
     for (size_t done = 0; !rc && done < nb;) {
         ssize_t r = pread(fd, (char *)dst + done, nb - done, (off_t)(offset + done));
         if (r <= 0)
-            rc = err_set(RV_EIO, "tensor '%s': reading external data '%s' failed", tname, location);
+            rc = err_set(RV_EIO, "tensor '%s': reading external data failed at byte %llu: %s",
+                         tp->name ? tp->name : "", (unsigned long long)(offset + done),
+                         r < 0 ? strerror(errno) : "file shrank");
         else
             done += (size_t)r;
     }

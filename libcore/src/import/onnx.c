@@ -15,32 +15,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define OPSET_MIN 7
-#define OPSET_MAX 21
 
-void import_limits_default(import_limits *lim)
+size_t import_decoded_budget(size_t len)
 {
-    lim->max_file_bytes = (size_t)2 << 30;
-    lim->max_depth = 64;
-    lim->max_nodes = 1u << 20;
-    lim->max_decoded_bytes = 0; /* 0 = derived from the file size */
-    lim->max_tensor_bytes = (size_t)4 << 30;
-}
-
-void import_limits_resolve(const import_limits *in, size_t len, import_limits *out)
-{
-    if (in)
-        *out = *in;
-    else
-        import_limits_default(out);
-    /* budget for the unpacked form: 64 MiB + 8x the file */
-    if (!out->max_decoded_bytes)
-        out->max_decoded_bytes = ((size_t)64 << 20) + (len > SIZE_MAX / 9 ? SIZE_MAX / 9 : len) * 8;
+    return ((size_t)64 << 20) + (len > SIZE_MAX / 9 ? SIZE_MAX / 9 : len) * 8;
 }
 
 typedef struct imp {
     ir_model *m;
-    const import_limits *lim;
+    const rv_limits *lim;
     const char *dir;
 } imp;
 
@@ -319,17 +302,17 @@ static int convert_graph(imp *im, const Onnx__GraphProto *gp, ir_graph *parent, 
     return 0;
 }
 
-int import_onnx_buffer(const void *buf, size_t len, const char *dir, const import_limits *lim_in,
+int import_onnx_buffer(const void *buf, size_t len, const char *dir, const rv_limits *lim_in,
                        ir_model **out)
 {
-    import_limits lim;
-    import_limits_resolve(lim_in, len, &lim);
+    const rv_limits *lim = limits_or_default(lim_in);
     *out = NULL;
-    if (len > lim.max_file_bytes)
-        return err_set(RV_ELIMIT, "model: %zu bytes exceed the limit max_file_bytes (%zu)", len,
-                       lim.max_file_bytes);
+    if (len > lim->max_file_bytes)
+        return err_set(RV_ELIMIT, "model: %zu bytes exceed the limit max_file_bytes (%llu)", len,
+                       (unsigned long long)lim->max_file_bytes);
     size_t budget;
-    int rc = prescan_message(&onnx__model_proto__descriptor, buf, len, &lim, &budget);
+    int rc = prescan_message(&onnx__model_proto__descriptor, buf, len, lim, import_decoded_budget(len),
+                             &budget);
     if (rc)
         return err_wrap(rc, "model");
     prescan_budget b;
@@ -337,7 +320,7 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
     prescan_allocator(&b, budget * 2 + 4096, &al);
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&al, len, buf);
     if (!mp)
-        return err_set(RV_EFORMAT, "model: protobuf decoding failed (corrupt file, or not an ONNX model)");
+        return prescan_unpack_error(&b, "model");
     ir_model *m = ir_model_new();
     if (!m) {
         onnx__model_proto__free_unpacked(mp, &al);
@@ -352,7 +335,7 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
         if (!*d || strcmp(d, "ai.onnx") == 0)
             m->opset = (int)mp->opset_import[i]->version;
     }
-    imp im = {m, &lim, m->dir};
+    imp im = {m, lim, m->dir};
     if (!mp->graph)
         rc = err_set(RV_EFORMAT, "model: no graph (not an ONNX model?)");
     else if (m->opset == -1 && mp->n_opset_import)
@@ -360,9 +343,9 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const impor
     else if (m->opset == -1 && m->ir_version >= 3)
         rc = err_set(RV_EFORMAT, "model: IR version %lld but no opset_import (truncated file?)",
                      (long long)m->ir_version);
-    else if (m->opset != -1 && (m->opset < OPSET_MIN || m->opset > OPSET_MAX))
+    else if (m->opset != -1 && (m->opset < IR_OPSET_MIN || m->opset > IR_OPSET_MAX))
         rc = err_set(RV_EUNSUPPORTED, "model: ai.onnx opset %d is outside the supported range %d-%d",
-                     m->opset, OPSET_MIN, OPSET_MAX);
+                     m->opset, IR_OPSET_MIN, IR_OPSET_MAX);
     else {
         if (m->opset == -1)
             m->opset = 1; /* IR 1-2 files carry no opset_import */
@@ -387,22 +370,17 @@ void import_dir_of(const char *path, char *dir, size_t cap)
         snprintf(dir, cap, ".");
 }
 
-int import_onnx_file(const char *path, const import_limits *lim_in, ir_model **out)
+int import_onnx_file(const char *path, const rv_limits *lim, ir_model **out)
 {
-    import_limits lim;
-    if (lim_in)
-        lim = *lim_in;
-    else
-        import_limits_default(&lim);
     void *buf;
     size_t len;
     *out = NULL;
-    int rc = file_read_all(path, lim.max_file_bytes, &buf, &len);
+    int rc = file_read_all(path, limits_or_default(lim)->max_file_bytes, &buf, &len);
     if (rc)
         return rc;
     char dir[4096];
     import_dir_of(path, dir, sizeof dir);
-    rc = import_onnx_buffer(buf, len, dir, &lim, out);
+    rc = import_onnx_buffer(buf, len, dir, lim, out);
     mem_free(buf);
     if (rc)
         return err_wrap(rc, "%s", path);

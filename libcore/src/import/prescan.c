@@ -15,7 +15,8 @@ typedef struct scan {
     const uint8_t *base;
     size_t decoded;
     size_t nodes;
-    const import_limits *lim;
+    const rv_limits *lim;
+    size_t max_decoded;
 } scan;
 
 static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
@@ -52,14 +53,15 @@ static size_t field_elem_size(const ProtobufCFieldDescriptor *f)
 static int scan_message(scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
                         const uint8_t *end, int depth)
 {
-    if (depth > s->lim->max_depth)
-        return err_set(RV_ELIMIT, "byte %zu: messages nested deeper than %d levels (limit max_depth)",
-                       (size_t)(p - s->base), s->lim->max_depth);
+    if ((uint64_t)depth > s->lim->max_depth)
+        return err_set(RV_ELIMIT, "byte %zu: messages nested deeper than %llu levels (limit max_depth)",
+                       (size_t)(p - s->base), (unsigned long long)s->lim->max_depth);
     /* The struct itself, and (pessimistically) one array slot per
      * repeated element: protobuf-c sizes arrays exactly. */
     s->decoded += d->sizeof_message + 16;
     if (d == &onnx__node_proto__descriptor && ++s->nodes > s->lim->max_nodes)
-        return err_set(RV_ELIMIT, "more than %zu nodes (limit max_nodes)", s->lim->max_nodes);
+        return err_set(RV_ELIMIT, "more than %llu nodes (limit max_nodes)",
+                       (unsigned long long)s->lim->max_nodes);
     while (p < end) {
         size_t at = (size_t)(p - s->base);
         uint64_t key, len, v;
@@ -112,17 +114,17 @@ static int scan_message(scan *s, const ProtobufCMessageDescriptor *d, const uint
             return err_set(RV_EFORMAT, "byte %zu: unsupported wire type %u (field %u of %s)", at, wire,
                            num, d->name);
         }
-        if (s->decoded > s->lim->max_decoded_bytes)
-            return err_set(RV_ELIMIT, "byte %zu: decoding would need more than %zu bytes "
-                           "(limit max_decoded_bytes)", at, s->lim->max_decoded_bytes);
+        if (s->decoded > s->max_decoded)
+            return err_set(RV_ELIMIT, "byte %zu: decoding would need more than %zu bytes (the decode "
+                           "budget: 64 MiB + 8 x the file size)", at, s->max_decoded);
     }
     return 0;
 }
 
 int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t len,
-                    const import_limits *lim, size_t *decoded_bytes)
+                    const rv_limits *lim, size_t max_decoded, size_t *decoded_bytes)
 {
-    scan s = {buf, 0, 0, lim};
+    scan s = {buf, 0, 0, limits_or_default(lim), max_decoded};
     int rc = scan_message(&s, d, buf, (const uint8_t *)buf + len, 0);
     if (!rc && decoded_bytes)
         *decoded_bytes = s.decoded;
@@ -134,11 +136,15 @@ int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t
 static void *budget_alloc(void *data, size_t size)
 {
     prescan_budget *b = data;
-    if (size > b->limit || b->used > b->limit - size)
+    if (size > b->limit || b->used > b->limit - size) {
+        b->refused = 1;
         return NULL;
-    size_t *p = mem_alloc(size + sizeof(size_t) * 2);
-    if (!p)
+    }
+    size_t *p = size <= SIZE_MAX - sizeof(size_t) * 2 ? mem_alloc(size + sizeof(size_t) * 2) : NULL;
+    if (!p) {
+        b->no_memory = 1;
         return NULL;
+    }
     b->used += size;
     p[0] = size;
     return p + 2;
@@ -156,9 +162,20 @@ static void budget_free(void *data, void *ptr)
 
 void prescan_allocator(prescan_budget *b, size_t limit, ProtobufCAllocator *out)
 {
-    b->used = 0;
+    memset(b, 0, sizeof *b);
     b->limit = limit;
     out->alloc = budget_alloc;
     out->free = budget_free;
     out->allocator_data = b;
+}
+
+int prescan_unpack_error(const prescan_budget *b, const char *what)
+{
+    if (b->no_memory)
+        return err_set(RV_ENOMEM, "%s: out of memory decoding protobuf", what);
+    if (b->refused)
+        return err_set(RV_EINTERNAL, "%s: decoding needs more memory than the pre-scan estimated (%zu "
+                       "bytes)", what, b->limit);
+    return err_set(RV_EFORMAT, "%s: protobuf decoding failed (corrupt file, or not %s)", what,
+                   strcmp(what, "model") == 0 ? "an ONNX model" : "a serialized TensorProto");
 }

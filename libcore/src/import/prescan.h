@@ -6,11 +6,17 @@
 #include "onnx.pb-c.h"
 
 int prescan_message(const ProtobufCMessageDescriptor *d, const void *buf, size_t len,
-                    const import_limits *lim, size_t *decoded_bytes);
+                    const rv_limits *lim, size_t max_decoded, size_t *decoded_bytes);
 
 typedef struct prescan_budget {
     size_t used, limit;
+    int refused;   /* an allocation was over the budget */
+    int no_memory; /* mem_alloc failed */
 } prescan_budget;
 void prescan_allocator(prescan_budget *b, size_t limit, ProtobufCAllocator *out);
+/* Why protobuf-c's unpack returned NULL, as a status with the message
+ * set: out of memory, over the budget, or (otherwise) a malformed
+ * message. what names the message ("model", "TensorProto"). */
+int prescan_unpack_error(const prescan_budget *b, const char *what);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tp_fail(const Onnx__TensorProto *tp, int code, const char *what)
 {
@@ -19,7 +20,7 @@ static void *tp_alloc(arena *a, size_t n)
 }
 
 int tensorpb_decode(const Onnx__TensorProto *tp, arena *a, const char *dir,
-                    const import_limits *lim, tensor *out)
+                    const rv_limits *lim, tensor *out)
 {
     char msg[160];
     memset(out, 0, sizeof *out);
@@ -51,15 +52,21 @@ int tensorpb_decode(const Onnx__TensorProto *tp, arena *a, const char *dir,
         return err_wrap(rc, "tensor '%s'", tp->name ? tp->name : "");
     nb = (size_t)n * dtype_size(dt);
     if (nb > lim->max_tensor_bytes) {
-        snprintf(msg, sizeof msg, "%zu bytes exceed the limit max_tensor_bytes (%zu)", nb,
-                 lim->max_tensor_bytes);
+        snprintf(msg, sizeof msg, "%zu bytes exceed the limit max_tensor_bytes (%llu)", nb,
+                 (unsigned long long)lim->max_tensor_bytes);
         return tp_fail(tp, RV_ELIMIT, msg);
     }
     if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        int fd;
+        uint64_t off;
+        if ((rc = extdata_open(tp, dir, nb, &fd, &off)))
+            return rc;
         void *data = tp_alloc(a, nb);
-        if (!data)
+        if (!data) {
+            close(fd);
             return tp_fail(tp, RV_ENOMEM, "out of memory for external data");
-        rc = extdata_read(tp, dir, nb, data);
+        }
+        rc = extdata_read(tp, fd, off, nb, data);
         if (rc) {
             if (!a)
                 mem_free(data);
@@ -119,14 +126,17 @@ int tensorpb_decode(const Onnx__TensorProto *tp, arena *a, const char *dir,
     return 0;
 }
 
-int import_tensor_pb(const void *buf, size_t len, const import_limits *lim_in, tensor *out,
+int import_tensor_pb(const void *buf, size_t len, const rv_limits *lim_in, tensor *out,
                      char *name, size_t name_cap)
 {
-    import_limits lim;
-    import_limits_resolve(lim_in, len, &lim);
+    const rv_limits *lim = limits_or_default(lim_in);
     memset(out, 0, sizeof *out);
+    if (len > lim->max_file_bytes)
+        return err_set(RV_ELIMIT, "TensorProto: %zu bytes exceed the limit max_file_bytes (%llu)", len,
+                       (unsigned long long)lim->max_file_bytes);
     size_t budget;
-    int rc = prescan_message(&onnx__tensor_proto__descriptor, buf, len, &lim, &budget);
+    int rc = prescan_message(&onnx__tensor_proto__descriptor, buf, len, lim, import_decoded_budget(len),
+                             &budget);
     if (rc)
         return err_wrap(rc, "TensorProto");
     prescan_budget b;
@@ -134,11 +144,11 @@ int import_tensor_pb(const void *buf, size_t len, const import_limits *lim_in, t
     prescan_allocator(&b, budget * 2 + 4096, &al);
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&al, len, buf);
     if (!tp)
-        return err_set(RV_EFORMAT, "TensorProto: protobuf decoding failed (corrupt or not a tensor)");
+        return prescan_unpack_error(&b, "TensorProto");
     if (name && name_cap) {
         snprintf(name, name_cap, "%s", tp->name ? tp->name : "");
     }
-    rc = tensorpb_decode(tp, NULL, NULL, &lim, out);
+    rc = tensorpb_decode(tp, NULL, NULL, lim, out);
     onnx__tensor_proto__free_unpacked(tp, &al);
     return rc;
 }

@@ -77,6 +77,11 @@ typedef struct ir_node {
     bool dead;            /* removed by a pass; skipped everywhere */
 } ir_node;
 
+/* ai.onnx opsets the importer accepts (IR 1-2 files without an
+ * opset_import count as opset 1); modules record one of these too. */
+#define IR_OPSET_MIN 7
+#define IR_OPSET_MAX 21
+
 typedef struct ir_graph {
     arena *a;               /* the model's arena (shared with subgraphs) */
     const char *name;

@@ -42,7 +42,7 @@ void module_tensor_desc(const rvv_module *m, uint32_t id, tensor *t)
     t->nbytes = mt->nbytes;
 }
 
-static int check_headers(rvv_module *m, const mod_limits *lim)
+static int check_headers(rvv_module *m, const rv_limits *lim)
 {
     const mod_header *h = (const mod_header *)m->buf;
     if (m->len < sizeof *h || memcmp(h->magic, MOD_MAGIC, 8) != 0)
@@ -58,10 +58,22 @@ static int check_headers(rvv_module *m, const mod_limits *lim)
     if (h->arena_bytes > lim->max_arena_bytes)
         return err_set(RV_ELIMIT, "module: arena of %llu bytes exceeds the limit max_arena_bytes (%llu)",
                        (unsigned long long)h->arena_bytes, (unsigned long long)lim->max_arena_bytes);
+    if (h->flags & ~(uint32_t)MOD_FLAG_VLA)
+        return err_set(RV_EFORMAT, "module: unknown flags 0x%x", h->flags & ~(uint32_t)MOD_FLAG_VLA);
+    const uint32_t known_ext = MOD_EXT_V | MOD_EXT_ZVE32F | MOD_EXT_ZVE64F | MOD_EXT_ZVE64D | MOD_EXT_ZVFH;
+    if (h->ext & ~known_ext)
+        return err_set(RV_EFORMAT, "module: unknown required extensions 0x%x", h->ext & ~known_ext);
     if (h->vlen && (h->vlen < 32 || h->vlen > 65536 || (h->vlen & (h->vlen - 1))))
         return err_set(RV_EFORMAT, "module: vlen %u is not a power of two in 32..65536", h->vlen);
-    if (h->min_vlen > 65536)
-        return err_set(RV_EFORMAT, "module: min_vlen %u out of range", h->min_vlen);
+    if (!(h->flags & MOD_FLAG_VLA) != !!h->vlen)
+        return err_set(RV_EFORMAT, "module: the vector-length agnostic flag disagrees with vlen %u", h->vlen);
+    if (h->min_vlen > 65536 || (h->min_vlen & (h->min_vlen - 1)) || (h->vlen && h->min_vlen > h->vlen))
+        return err_set(RV_EFORMAT, "module: min_vlen %u is not a power of two up to %u", h->min_vlen,
+                       h->vlen ? h->vlen : 65536);
+    if (h->opset < 1 || h->opset > IR_OPSET_MAX)
+        return err_set(RV_EFORMAT, "module: opset %u outside 1..%d", h->opset, IR_OPSET_MAX);
+    if (h->reserved)
+        return err_set(RV_EFORMAT, "module: reserved header field is not zero");
     for (int i = 0; i < SEC__COUNT; i++) {
         const mod_section *s = &h->sec[i];
         if (s->offset % MOD_ALIGN || s->offset < sizeof *h || s->offset > m->len ||
@@ -87,6 +99,8 @@ static int check_headers(rvv_module *m, const mod_limits *lim)
     if (h->n_inputs > 4096 || h->n_outputs > 4096)
         return err_set(RV_EFORMAT, "module: %u inputs / %u outputs is implausible", h->n_inputs,
                        h->n_outputs);
+    if (h->march >= h->sec[SEC_STRINGS].size)
+        return err_set(RV_EFORMAT, "module: march string offset %u outside STRINGS", h->march);
     m->hdr = h;
     m->strings = (const char *)m->buf + h->sec[SEC_STRINGS].offset;
     m->strings_size = h->sec[SEC_STRINGS].size;
@@ -100,7 +114,7 @@ static int check_headers(rvv_module *m, const mod_limits *lim)
     return 0;
 }
 
-static int check_tensor(const rvv_module *m, uint32_t id, const mod_tensor *t)
+static int check_tensor(const rvv_module *m, uint32_t id, const mod_tensor *t, const rv_limits *lim)
 {
     const mod_header *h = m->hdr;
     if (t->name >= m->strings_size)
@@ -119,6 +133,9 @@ static int check_tensor(const rvv_module *m, uint32_t id, const mod_tensor *t)
     if (nb != t->nbytes)
         return err_set(RV_EFORMAT, "module: tensor %u '%s': nbytes %llu, its shape needs %zu", id, nm,
                        (unsigned long long)t->nbytes, nb);
+    if (nb > lim->max_tensor_bytes)
+        return err_set(RV_ELIMIT, "module: tensor %u '%s': %zu bytes exceed the limit max_tensor_bytes "
+                       "(%llu)", id, nm, nb, (unsigned long long)lim->max_tensor_bytes);
     switch (t->place) {
     case MOD_T_ARENA:
         if (t->offset % MOD_ALIGN)
@@ -265,6 +282,9 @@ static int check_steps(rvv_module *m)
                                i, nm, k - s->n_in);
         }
         if (s->kind == MOD_STEP_RVV) {
+            if (!(h->ext & (MOD_EXT_V | MOD_EXT_ZVE32F | MOD_EXT_ZVE64F | MOD_EXT_ZVE64D)) || h->min_vlen < 32)
+                return err_set(RV_EFORMAT, "module: step %u '%s' is RVV code but the header requires no "
+                               "vector extension (ext 0x%x, min_vlen %u)", i, nm, h->ext, h->min_vlen);
             if (s->code_off > h->sec[SEC_CODE].size || s->code_size > h->sec[SEC_CODE].size - s->code_off ||
                 s->code_off % 4 || !s->code_size)
                 return err_set(RV_EFORMAT, "module: step %u '%s': code range %llu+%llu outside CODE", i, nm,
@@ -296,6 +316,10 @@ static int check_steps(rvv_module *m)
                 (int)s->n_out > oi->max_out)
                 return err_set(RV_EFORMAT, "module: step %u '%s': %u inputs / %u outputs for %s", i, nm,
                                s->n_in, s->n_out, op);
+            for (int k = 0; k < oi->min_in; k++)
+                if (m->args[s->args_off + (uint32_t)k] == MOD_NO_TENSOR)
+                    return err_set(RV_EFORMAT, "module: step %u '%s': required input %d of %s is omitted",
+                                   i, nm, k, op);
             int rc = decode_attrs(m, i, s, ni);
             if (rc)
                 return rc;
@@ -307,11 +331,9 @@ static int check_steps(rvv_module *m)
     return 0;
 }
 
-int module_load(void *buf, size_t len, const mod_limits *lim_in, rvv_module **out)
+int module_load(void *buf, size_t len, const rv_limits *lim_in, rvv_module **out)
 {
-    mod_limits lim = {(uint64_t)4 << 30, (uint64_t)4 << 30};
-    if (lim_in)
-        lim = *lim_in;
+    const rv_limits *lim = limits_or_default(lim_in);
     *out = NULL;
     rvv_module *m = mem_calloc(1, sizeof *m);
     if (!m) {
@@ -321,9 +343,10 @@ int module_load(void *buf, size_t len, const mod_limits *lim_in, rvv_module **ou
     m->buf = buf;
     m->len = len;
     arena_init(&m->a);
-    int rc = len > lim.max_file_bytes
-                 ? err_set(RV_ELIMIT, "module: %zu bytes exceed max_file_bytes", len)
-                 : check_headers(m, &lim);
+    int rc = len > lim->max_file_bytes
+                 ? err_set(RV_ELIMIT, "module: %zu bytes exceed the limit max_file_bytes (%llu)", len,
+                           (unsigned long long)lim->max_file_bytes)
+                 : check_headers(m, lim);
     if (!rc) {
         const mod_header *h = m->hdr;
         m->input_tensor = arena_alloc_array(&m->a, h->n_inputs + 1, sizeof(int));
@@ -340,7 +363,7 @@ int module_load(void *buf, size_t len, const mod_limits *lim_in, rvv_module **ou
         for (uint32_t i = 0; i < m->hdr->n_outputs; i++)
             m->output_tensor[i] = -1;
         for (uint32_t i = 0; !rc && i < m->hdr->n_tensors; i++)
-            rc = check_tensor(m, i, &m->tensors[i]);
+            rc = check_tensor(m, i, &m->tensors[i], lim);
         for (uint32_t i = 0; !rc && i < m->hdr->n_inputs; i++)
             if (m->input_tensor[i] < 0)
                 rc = err_set(RV_EFORMAT, "module: input %u has no tensor", i);
@@ -358,11 +381,22 @@ int module_load(void *buf, size_t len, const mod_limits *lim_in, rvv_module **ou
     return 0;
 }
 
-int module_load_file(const char *path, const mod_limits *lim, rvv_module **out)
+int module_load_copy(const void *buf, size_t len, const rv_limits *lim, rvv_module **out)
+{
+    *out = NULL;
+    void *copy = mem_alloc(len ? len : 1);
+    if (!copy)
+        return err_set(RV_ENOMEM, "out of memory copying a %zu-byte module", len);
+    if (len)
+        memcpy(copy, buf, len);
+    return module_load(copy, len, lim, out);
+}
+
+int module_load_file(const char *path, const rv_limits *lim, rvv_module **out)
 {
     void *buf;
     size_t len;
-    int rc = file_read_all(path, lim ? lim->max_file_bytes : (size_t)4 << 30, &buf, &len);
+    int rc = file_read_all(path, limits_or_default(lim)->max_file_bytes, &buf, &len);
     if (rc)
         return rc;
     rc = module_load(buf, len, lim, out);

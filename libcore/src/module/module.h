@@ -43,10 +43,7 @@ int modb_step_rvv(modb *b, const char *name, const char *op, const uint64_t *ids
 int modb_finish(modb *b, void **out, size_t *len);
 
 /* ---- loading ---- */
-typedef struct mod_limits {
-    uint64_t max_arena_bytes;  /* default 4 GiB */
-    uint64_t max_file_bytes;   /* default 4 GiB */
-} mod_limits;
+#include "../util/limits.h"
 
 typedef struct rvv_module {
     unsigned char *buf;        /* the file image (owned) */
@@ -66,11 +63,14 @@ typedef struct rvv_module {
     int *step_node;            /* step -> node index in g (REF steps), else -1 */
 } rvv_module;
 
-/* Validates every offset, size, count and alignment, then decodes
- * fallback steps. Takes ownership of buf (mem_alloc'd) on success and
- * on failure. */
-int module_load(void *buf, size_t len, const mod_limits *lim, rvv_module **out);
-int module_load_file(const char *path, const mod_limits *lim, rvv_module **out);
+/* Validates every header field, offset, size, count and alignment, then
+ * decodes fallback steps; lim (NULL = defaults) bounds the file, the
+ * arena and each tensor. Takes ownership of buf (mem_alloc'd) on
+ * success and on failure. */
+int module_load(void *buf, size_t len, const rv_limits *lim, rvv_module **out);
+int module_load_file(const char *path, const rv_limits *lim, rvv_module **out);
+/* module_load on a copy of buf (the caller keeps buf). */
+int module_load_copy(const void *buf, size_t len, const rv_limits *lim, rvv_module **out);
 void module_free(rvv_module *m);
 const char *module_str(const rvv_module *m, uint32_t off);
 /* Fills t (dtype, rank, dims, nbytes; data NULL) from tensor id. */

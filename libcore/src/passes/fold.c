@@ -1,7 +1,13 @@
 /* fold.c - constant folding: a node whose inputs are all constants runs
  * once at compile time on the reference kernel and its outputs become
  * constants. This removes the Shape->Gather->Unsqueeze->Concat->Reshape
- * chains torch exports, so later stages see plain static graphs. */
+ * chains torch exports, so later stages see plain static graphs.
+ *
+ * Folding materialises data the file never held (ConstantOfShape, Expand,
+ * Tile of a constant): each fold is capped (64 MiB, and max_tensor_bytes)
+ * and all folds of a compile share a budget the pipeline derives from the
+ * model's own constants, so a small file cannot make the compiler
+ * allocate gigabytes. A node over either bound is simply not folded. */
 #include "passes.h"
 #include "../exec/ref/ref.h"
 
@@ -9,7 +15,7 @@
 
 #define FOLD_DEFAULT_LIMIT ((size_t)64 << 20)
 
-static int fold_node(ir_graph *g, ir_node *n, size_t limit, int *folded)
+static int fold_node(ir_graph *g, ir_node *n, size_t limit, size_t *budget, int *folded)
 {
     const op_info *oi = &op_table[n->op];
     tensor *ins[64], *outs[64];
@@ -33,6 +39,8 @@ static int fold_node(ir_graph *g, ir_node *n, size_t limit, int *folded)
         if (tensor_byte_size(&g->vals[v].t, &nb) || !size_add(total, nb, &total) || total > limit)
             return 0;
     }
+    if (budget && total > *budget)
+        return 0;
     for (int k = 0; k < n->n_out; k++) {
         ir_value *val = &g->vals[n->out[k]];
         size_t nb;
@@ -54,23 +62,28 @@ static int fold_node(ir_graph *g, ir_node *n, size_t limit, int *folded)
     }
     n->dead = 1;
     (*folded)++;
+    if (budget)
+        *budget -= total;
     return 0;
 }
 
-/* Returns the number of nodes folded in *n_folded (may be NULL). */
-int pass_fold_constants_n(ir_graph *g, const passes_options *opt, int *n_folded);
+int pass_fold_constants(ir_graph *g, const passes_options *opt)
+{
+    return pass_fold_constants_n(g, opt, NULL, NULL);
+}
 
-int pass_fold_constants(ir_graph *g, const passes_options *opt) { return pass_fold_constants_n(g, opt, NULL); }
-
-int pass_fold_constants_n(ir_graph *g, const passes_options *opt, int *n_folded)
+int pass_fold_constants_n(ir_graph *g, const passes_options *opt, size_t *budget, int *n_folded)
 {
     size_t limit = opt && opt->fold_limit_bytes ? opt->fold_limit_bytes : FOLD_DEFAULT_LIMIT;
+    uint64_t tmax = limits_or_default(opt ? opt->limits : NULL)->max_tensor_bytes;
+    if (tmax < limit)
+        limit = (size_t)tmax;
     int folded = 0;
     for (int oi = 0; oi < g->n_order; oi++) {
         ir_node *n = &g->nodes[g->order[oi]];
         if (n->dead || n->op < 0)
             continue;
-        int rc = fold_node(g, n, limit, &folded);
+        int rc = fold_node(g, n, limit, budget, &folded);
         if (rc)
             return rc;
     }

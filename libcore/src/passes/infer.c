@@ -92,6 +92,12 @@ int pass_infer_shapes_custom(ir_graph *g, const custom_ops *custom)
         if (n->n_out < oi_->min_out || n->n_out > oi_->max_out)
             return err_set(RV_EGRAPH, "%s: %d outputs, the operator gives %d to %d",
                            ir_node_label(n, lbl, sizeof lbl), n->n_out, oi_->min_out, oi_->max_out);
+        /* the first min_in inputs are required (Loop's M and cond are the
+         * exception: ONNX lets both be omitted) */
+        for (int k = 0; !co && n->op != OP_Loop && k < oi_->min_in; k++)
+            if (n->in[k] < 0)
+                return err_set(RV_EGRAPH, "%s: input %d is required but omitted",
+                               ir_node_label(n, lbl, sizeof lbl), k);
         for (int k = 0; k < n->n_in; k++) {
             int v = n->in[k];
             ins[k] = v >= 0 ? &g->vals[v].t : NULL;

@@ -7,6 +7,7 @@
 #define RVVNN_PASSES_H
 
 #include "../ir/ir.h"
+#include "../util/limits.h"
 #include "../util/status.h"
 
 typedef struct pass_binding {
@@ -19,6 +20,7 @@ typedef struct passes_options {
     const pass_binding *bindings; /* --input-shape name=2x128 */
     int n_bindings;
     size_t fold_limit_bytes;      /* largest constant a fold may create; 0 = default 64 MiB */
+    const rv_limits *limits;      /* max_tensor_bytes caps folds too; NULL = defaults */
     int no_canonicalize;          /* keep exporter patterns as they are */
     int no_fuse;                  /* keep MatMul epilogues as separate ops */
     int n_fused;                  /* out: epilogues fused */
@@ -39,7 +41,9 @@ int pass_infer_shapes(ir_graph *g);
 /* The same with custom operators (nodes not in ops.def) resolved. */
 int pass_infer_shapes_custom(ir_graph *g, const struct custom_ops *custom);
 int pass_fold_constants(ir_graph *g, const passes_options *opt);
-int pass_fold_constants_n(ir_graph *g, const passes_options *opt, int *n_folded);
+/* budget (may be NULL: unlimited) is what all folds together may still
+ * create, in bytes; each fold takes its outputs' size from it. */
+int pass_fold_constants_n(ir_graph *g, const passes_options *opt, size_t *budget, int *n_folded);
 int pass_canonicalize(ir_graph *g, int *n_rewrites);
 int pass_fuse_epilogues(ir_graph *g, int *n_fused);
 int pass_dce(ir_graph *g);

@@ -37,9 +37,16 @@ int passes_run(ir_model *m, passes_options *opt)
         /* folding can turn dynamic shapes static (Shape -> ... -> Reshape
          * chains of dynamic-axis exports): infer again until nothing folds */
         t0 = now_ms();
+        /* all folds together: 64 MiB + twice the model's own constants */
+        size_t budget = ((size_t)64 << 20), consts = 0;
+        for (int v = 0; v < g->n_vals; v++)
+            if (g->vals[v].kind == VAL_CONST && !size_add(consts, g->vals[v].t.nbytes, &consts))
+                consts = SIZE_MAX / 2;
+        if (!size_add(budget, consts > SIZE_MAX / 4 ? SIZE_MAX / 2 : consts * 2, &budget))
+            budget = SIZE_MAX;
         for (int round = 0; round < 16; round++) {
             int n_folded = 0;
-            if ((rc = pass_fold_constants_n(g, opt, &n_folded)))
+            if ((rc = pass_fold_constants_n(g, opt, &budget, &n_folded)))
                 return rc;
             if (!n_folded)
                 break;

@@ -1,6 +1,8 @@
-/* mem.c - allocation with fault injection, and chunked arenas. */
+/* mem.c - allocation with fault injection and usage counters, and
+ * chunked arenas. */
 #include "mem.h"
 
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +27,52 @@ static int mem_should_fail(void)
     return t && c == t;
 }
 
+/* Live bytes count what malloc really handed out (malloc_usable_size),
+ * so frees need no size header and the figure includes malloc's
+ * rounding; blocks count allocations not yet freed (leak checks). */
+static _Atomic int64_t mem_live, mem_peak, mem_blocks;
+
+static void *mem_account(void *p)
+{
+    if (!p)
+        return NULL;
+    int64_t n = (int64_t)malloc_usable_size(p);
+    int64_t live = atomic_fetch_add_explicit(&mem_live, n, memory_order_relaxed) + n;
+    atomic_fetch_add_explicit(&mem_blocks, 1, memory_order_relaxed);
+    int64_t peak = atomic_load_explicit(&mem_peak, memory_order_relaxed);
+    while (live > peak &&
+           !atomic_compare_exchange_weak_explicit(&mem_peak, &peak, live, memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
+    return p;
+}
+
+static void mem_unaccount(void *p)
+{
+    if (!p)
+        return;
+    atomic_fetch_sub_explicit(&mem_live, (int64_t)malloc_usable_size(p), memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mem_blocks, 1, memory_order_relaxed);
+}
+
+void mem_usage_get(mem_usage *u)
+{
+    u->live_bytes = atomic_load_explicit(&mem_live, memory_order_relaxed);
+    u->peak_bytes = atomic_load_explicit(&mem_peak, memory_order_relaxed);
+    u->live_blocks = atomic_load_explicit(&mem_blocks, memory_order_relaxed);
+}
+
+void mem_peak_reset(void)
+{
+    atomic_store_explicit(&mem_peak, atomic_load_explicit(&mem_live, memory_order_relaxed),
+                          memory_order_relaxed);
+}
+
 void *mem_alloc(size_t n)
 {
     if (mem_should_fail())
         return NULL;
-    return malloc(n ? n : 1);
+    return mem_account(malloc(n ? n : 1));
 }
 
 void *mem_calloc(size_t n, size_t size)
@@ -37,17 +80,29 @@ void *mem_calloc(size_t n, size_t size)
     size_t total;
     if (!size_mul(n, size, &total) || mem_should_fail())
         return NULL;
-    return calloc(total ? total : 1, 1);
+    return mem_account(calloc(total ? total : 1, 1));
 }
 
 void *mem_realloc(void *p, size_t n)
 {
     if (mem_should_fail())
         return NULL;
-    return realloc(p, n ? n : 1);
+    size_t old = p ? malloc_usable_size(p) : 0;
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        return NULL;
+    if (p) { /* the old block is gone either way: count the move as free + alloc */
+        atomic_fetch_sub_explicit(&mem_live, (int64_t)old, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&mem_blocks, 1, memory_order_relaxed);
+    }
+    return mem_account(q);
 }
 
-void mem_free(void *p) { free(p); }
+void mem_free(void *p)
+{
+    mem_unaccount(p);
+    free(p);
+}
 
 #define ARENA_ALIGN 16
 #define ARENA_CHUNK (64 * 1024)
@@ -117,9 +172,10 @@ void *arena_alloc_array(arena *a, size_t count, size_t size)
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
     if (p) {
-        memcpy(p, s, n);
+        if (n) /* s may be NULL when n is 0 (an empty protobuf string) */
+            memcpy(p, s, n);
         p[n] = 0;
     }
     return p;

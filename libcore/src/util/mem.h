@@ -20,6 +20,17 @@ void mem_free(void *p);
  * Process-global on purpose: it exists for the fault-injection tests only. */
 uint64_t mem_fail_at(uint64_t n);
 
+/* What mem_alloc'd memory is live now and at most since the last
+ * mem_peak_reset (bytes as malloc rounds them), and how many blocks are
+ * not yet freed. Process-global; the hostile-input tests measure peak
+ * memory against file size with it and the fault sweep checks that an
+ * operation that failed left live_blocks where it found them. */
+typedef struct mem_usage {
+    int64_t live_bytes, peak_bytes, live_blocks;
+} mem_usage;
+void mem_usage_get(mem_usage *u);
+void mem_peak_reset(void);
+
 typedef struct arena_chunk arena_chunk;
 typedef struct arena {
     arena_chunk *head;

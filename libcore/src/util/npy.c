@@ -72,7 +72,8 @@ int npy_decode(const void *buf, size_t len, tensor *out)
         if (memcmp(d + 1, npy_types[i].descr, 2) == 0 && (d + 3 >= hend || d[3] == '\'' || d[3] == '"'))
             dt = npy_types[i].dt;
     if (!dt)
-        return err_set(RV_EUNSUPPORTED, "npy: element type '%.4s' not supported", d);
+        return err_set(RV_EUNSUPPORTED, "npy: element type '%.*s' not supported",
+                       hend - d < 4 ? (int)(hend - d) : 4, d); /* never past the header */
     const char *fo = find_key(h, hlen, "fortran_order");
     if (fo && (fo = skip_to_value(fo, hend)) < hend && *fo == 'T')
         return err_set(RV_EUNSUPPORTED, "npy: Fortran-order arrays not supported");
@@ -209,6 +210,10 @@ int file_read_all(const char *path, size_t max_bytes, void **buf, size_t *len)
 int file_write_atomic(const char *path, const void *buf, size_t len)
 {
     char tmp[4096];
+    struct stat st;
+    /* rename would replace a device (/dev/full), directory entry or fifo */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return err_set(RV_EIO, "%s: exists and is not a regular file; refusing to replace it", path);
     if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
         return err_set(RV_EINVAL, "%s: path too long", path);
     int fd = mkstemp(tmp);
@@ -218,13 +223,14 @@ int file_write_atomic(const char *path, const void *buf, size_t len)
     size_t left = len;
     while (left) {
         ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
+        if (w <= 0) {
+            if (w < 0 && errno == EINTR)
                 continue;
-            int e = errno;
+            int e = w < 0 ? errno : ENOSPC;
             close(fd);
             unlink(tmp);
-            return err_set(RV_EIO, "%s: write failed: %s", path, strerror(e));
+            return err_set(RV_EIO, "%s: write failed after %zu of %zu bytes: %s (nothing was written to "
+                           "%s)", path, len - left, len, strerror(e), path);
         }
         p += w;
         left -= (size_t)w;

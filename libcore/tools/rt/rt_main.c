@@ -6,6 +6,7 @@
  * caller and the reference kernels for fallback steps.
  *
  *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info] [--repeat=N]
+ *            [--max-file-bytes=N ...: the limits of util/limits.def]
  *
  * --repeat=N runs the module N times (benchmarks take the difference of
  * instruction counts between two N to isolate one run).
@@ -53,8 +54,20 @@ int main(int argc, char **argv)
 {
     const char *path = NULL, *ins[RT_MAX], *outs[RT_MAX], *dump = NULL;
     int n_in = 0, n_out = 0, info = 0, rc, status = 0, repeat = 1;
+    rv_limits lim;
+    limits_default(&lim);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int li = -1;
+        for (int k = 0; k < LIMIT__COUNT; k++) {
+            size_t fl = strlen(limit_table[k].flag);
+            if (!strncmp(a, limit_table[k].flag, fl) && a[fl] == '=')
+                li = k;
+        }
+        if (li >= 0) {
+            *limits_slot(&lim, li) = strtoull(strchr(a, '=') + 1, NULL, 10);
+            continue;
+        }
         if (!strncmp(a, "--input=@", 9) && n_in < RT_MAX)
             ins[n_in++] = a + 9;
         else if (!strncmp(a, "--output=@", 10) && n_out < RT_MAX)
@@ -88,7 +101,7 @@ int main(int argc, char **argv)
     tensor tin[RT_MAX], tout[RT_MAX];
     memset(tin, 0, sizeof tin);
     memset(tout, 0, sizeof tout);
-    if ((rc = module_load_file(path, NULL, &m)))
+    if ((rc = module_load_file(path, &lim, &m)))
         return fail(rc);
     if ((uint32_t)n_in != m->hdr->n_inputs || (uint32_t)n_out != m->hdr->n_outputs) {
         fprintf(stderr, "rvvnn-rt: error: the module has %u inputs and %u outputs; %d --input and %d "
@@ -99,7 +112,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_in; i++) {
         void *buf;
         size_t len;
-        if ((rc = file_read_all(ins[i], (size_t)4 << 30, &buf, &len))) {
+        if ((rc = file_read_all(ins[i], lim.max_file_bytes, &buf, &len))) {
             status = fail(rc);
             goto out;
         }
@@ -115,6 +128,7 @@ int main(int argc, char **argv)
         status = fail(rc);
         goto out;
     }
+    modrun_set_limits(s, &lim);
     dump_ctx dc = {dump};
     if (dump)
         modrun_set_hook(s, dump_step, &dc);

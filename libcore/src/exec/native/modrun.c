@@ -31,6 +31,7 @@ struct mod_session {
     size_t argv_cap;
     modrun_step_hook hook;
     void *user;
+    rv_limits lim;
 };
 
 #if MODRUN_NATIVE
@@ -131,6 +132,7 @@ int modrun_open(const rvv_module *m, mod_session **out)
     if (!s)
         return err_set(RV_ENOMEM, "out of memory");
     s->m = m;
+    limits_default(&s->lim);
     size_t cap = 16;
     for (uint32_t i = 0; i < m->hdr->n_steps; i++) {
         size_t n = (size_t)m->steps[i].n_in + m->steps[i].n_out + m->steps[i].n_imm;
@@ -176,6 +178,8 @@ void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user)
     s->hook = hook;
     s->user = user;
 }
+
+void modrun_set_limits(mod_session *s, const rv_limits *lim) { s->lim = *limits_or_default(lim); }
 
 void modrun_close(mod_session *s)
 {
@@ -239,6 +243,11 @@ static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tenso
             size_t nb;
             if ((rc = tensor_byte_size(outs[k], &nb)))
                 break;
+            if (nb > s->lim.max_tensor_bytes) {
+                rc = op_error(&c, RV_ELIMIT, "output %u: %zu bytes exceed the limit max_tensor_bytes (%llu)",
+                              k, nb, (unsigned long long)s->lim.max_tensor_bytes);
+                break;
+            }
             outs[k]->data = mem_alloc(nb);
             outs[k]->nbytes = nb;
             if (!outs[k]->data)
@@ -292,6 +301,7 @@ int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
     }
     for (uint32_t si = 0; !rc && si < h->n_steps; si++) {
         const mod_step *st = &m->steps[si];
+        ref_deadline saved = ref_step_begin(s->lim.max_step_ms);
         if (st->kind == MOD_STEP_REF) {
             rc = run_ref_step(s, si, inputs, outputs, tv);
         } else {
@@ -309,6 +319,9 @@ int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
                          "qemu-riscv64", si, module_str(m, st->name));
 #endif
         }
+        if (ref_step_end(saved) && !rc)
+            rc = err_set(RV_ELIMIT, "the step ran longer than the limit max_step_ms (%llu ms)",
+                         (unsigned long long)s->lim.max_step_ms);
         if (!rc && s->hook) {
             for (uint32_t k = 0; k < st->n_out; k++) {
                 uint64_t id = m->args[st->args_off + st->n_in + k];

@@ -23,6 +23,11 @@ unsigned modrun_host_vlen(void);
 
 int modrun_open(const rvv_module *m, mod_session **out);
 void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user);
+/* max_step_ms (checked after every step, and between the chunks of a
+ * fallback step's kernel) and max_tensor_bytes (scratch outputs); the
+ * file, arena and tensor limits were applied by module_load. NULL =
+ * defaults. */
+void modrun_set_limits(mod_session *s, const rv_limits *lim);
 /* inputs[i] binds module input i (type and shape must match exactly);
  * outputs[i] get mem_alloc'd data the caller frees. */
 int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs);

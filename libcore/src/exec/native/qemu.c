@@ -16,12 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -140,7 +142,37 @@ static void log_tail(const char *path, char *out, size_t cap)
     snprintf(out, cap, "%s", buf);
 }
 
-static int run_child(char *const *argv, const char *log_path)
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Waits for pid; after timeout_ms (0 = never) kills it. 1 if killed. */
+static int wait_child(pid_t pid, int *st, double timeout_ms)
+{
+    double t0 = mono_ms();
+    for (;;) {
+        pid_t r = waitpid(pid, st, timeout_ms ? WNOHANG : 0);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (timeout_ms && mono_ms() - t0 > timeout_ms) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+                ;
+            return 1;
+        }
+        if (timeout_ms) {
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static int run_child(char *const *argv, const char *log_path, double timeout_ms)
 {
     posix_spawn_file_actions_t fa;
     char tail[640];
@@ -155,18 +187,35 @@ static int run_child(char *const *argv, const char *log_path)
     if (e)
         return err_set(e == ENOENT ? RV_ENOTFOUND : RV_EIO, "cannot start %s: %s (is qemu-user "
                        "installed?)", argv[0], strerror(e));
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return err_set(RV_EIO, "waitpid failed: %s", strerror(errno));
+    int st, killed = wait_child(pid, &st, timeout_ms);
+    if (killed < 0)
+        return err_set(RV_EIO, "waitpid failed: %s", strerror(errno));
     log_tail(log_path, tail, sizeof tail);
+    if (killed)
+        return err_set(RV_ELIMIT, "the riscv64 runner ran longer than %.0f ms (limit max_step_ms per "
+                       "step, plus start-up) and was stopped%s%s", timeout_ms, tail[0] ? ": " : "", tail);
     if (WIFSIGNALED(st))
         return err_set(RV_EINTERNAL, "%s was killed by signal %d%s%s", argv[0], WTERMSIG(st),
                        tail[0] ? ": " : "", tail);
     if (WEXITSTATUS(st) == 127)
         return err_set(RV_ENOTFOUND, "%s could not be started: %s", argv[0], tail);
-    if (WEXITSTATUS(st))
-        return err_set(RV_ETARGET, "the riscv64 runner failed (exit %d): %s", WEXITSTATUS(st), tail);
+    if (WEXITSTATUS(st)) {
+        /* the runner ends its error line with "(ENAME)": keep that status
+         * (a limit hit stays RV_ELIMIT), else call it a target problem. The
+         * last one counts: names from the module may come before it. */
+        int code = RV_ETARGET;
+        const char *at = NULL;
+        for (int c = -1; c >= -64 && strcmp(status_name(c), "EUNKNOWN"); c--) {
+            char key[40];
+            snprintf(key, sizeof key, "(%s)", status_name(c));
+            for (const char *p = strstr(tail, key); p; p = strstr(p + 1, key))
+                if (!at || p > at) {
+                    at = p;
+                    code = c;
+                }
+        }
+        return err_set(code, "the riscv64 runner failed (exit %d): %s", WEXITSTATUS(st), tail);
+    }
     return 0;
 }
 
@@ -215,7 +264,7 @@ int qemu_run_module(const char *module_path, const rvv_module *m, const qemu_con
     snprintf(dir, sizeof dir, "%s/rvvnn-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return err_set(RV_EIO, "cannot create a temporary directory: %s", strerror(errno));
-    char **argv = mem_calloc((size_t)n_in + n_out + 8, sizeof *argv);
+    char **argv = mem_calloc((size_t)n_in + n_out + 8 + LIMIT__COUNT, sizeof *argv);
     int argc = 0;
     if (!argv) {
         rmdir(dir);
@@ -243,9 +292,16 @@ int qemu_run_module(const char *module_path, const rvv_module *m, const qemu_con
         snprintf(arg, sizeof arg, "--dump-dir=%s", cfg->dump_dir);
         rc = push_arg(argv, &argc, arg);
     }
+    rv_limits lim = *limits_or_default(cfg->limits);
+    for (int i = 0; !rc && i < LIMIT__COUNT; i++) {
+        snprintf(arg, sizeof arg, "%s=%llu", limit_table[i].flag,
+                 (unsigned long long)*limits_slot(&lim, i));
+        rc = push_arg(argv, &argc, arg);
+    }
     if (!rc) {
         snprintf(path, sizeof path, "%s/log.txt", dir);
-        rc = run_child(argv, path);
+        double timeout = lim.max_step_ms ? (double)lim.max_step_ms * (m->hdr->n_steps + 1) + 60000 : 0;
+        rc = run_child(argv, path, timeout);
     }
     for (uint32_t i = 0; !rc && i < n_out; i++) {
         void *buf;

@@ -16,6 +16,9 @@ typedef struct qemu_config {
     const char *cpu;       /* full -cpu string; NULL = derived from the module */
     unsigned vlen;         /* VLEN to emulate; 0 = the module's, else 256 */
     const char *dump_dir;  /* rvvnn-rt --dump-dir (rvvnn check), or NULL */
+    const rv_limits *limits; /* passed on to rvvnn-rt (NULL = defaults); with max_step_ms
+                              * set, the runner is also killed after max_step_ms per
+                              * step plus 60 s for emulator start-up */
 } qemu_config;
 
 /* Whether m must go to qemu from this host (it has RVV steps and this is

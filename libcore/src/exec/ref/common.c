@@ -59,6 +59,15 @@ int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out)
     return 0;
 }
 
+int need_scalar(const op_ctx *c, int input)
+{
+    int64_t n;
+    const tensor *t = c->in[input];
+    if (tensor_numel(t, &n) || n < 1 || !t->data)
+        return op_error(c, RV_ESHAPE, "input %d must hold one element", input);
+    return 0;
+}
+
 int read_int_list(const op_ctx *c, int input, int64_t *vals, int max, int *count)
 {
     const tensor *t = input < c->n_in ? c->in[input] : NULL;

@@ -38,6 +38,15 @@ int ref_if(op_ctx *c)
     if (body->n_outputs != c->n_out)
         return op_error(c, RV_EGRAPH, "branch '%s' has %d outputs, the node %d", body->name, body->n_outputs,
                         c->n_out);
+    /* whichever branch runs, the outputs must have one type: the two
+     * branches' declared output types must agree */
+    const ir_graph *other = graph_attr(c, take ? "else_branch" : "then_branch");
+    for (int k = 0; other && k < c->n_out && k < other->n_outputs; k++) {
+        int a = body->vals[body->outputs[k]].t.dtype, b = other->vals[other->outputs[k]].t.dtype;
+        if (a && b && a != b)
+            return op_error(c, RV_ETYPE, "output %d: branch '%s' gives %s, branch '%s' %s", k, body->name,
+                            dtype_suffix(a), other->name, dtype_suffix(b));
+    }
     tensor outs[64];
     if (c->n_out > 64)
         return op_error(c, RV_ELIMIT, "more than 64 outputs");
@@ -70,8 +79,11 @@ int ref_loop(op_ctx *c)
         max_trip = tensor_get_i64(c->in[0], 0);
     }
     int cond = 1;
-    if (c->in[1])
+    if (c->in[1]) {
+        if (need_scalar(c, 1))
+            return RV_ESHAPE;
         cond = tensor_get_i64(c->in[1], 0) != 0;
+    }
     if (!c->in[0] && !c->in[1])
         return op_error(c, RV_EINVAL, "neither a trip count nor a condition: the loop would not end");
     /* carried values: start as copies of the inputs */

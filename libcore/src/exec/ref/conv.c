@@ -30,10 +30,13 @@ static int conv_geometry(op_ctx *c, int transpose, conv_geom *g)
     g->N = x->dims[0];
     g->C = x->dims[1];
     g->G = ir_attr_int(c->node, "group", 1);
-    if (g->G < 1 || g->C % g->G)
+    if (g->G < 1 || (g->C && g->G > g->C) || (g->C && g->C % g->G))
         return op_error(c, RV_EINVAL, "group %lld does not divide %lld channels", (long long)g->G, (long long)g->C);
-    g->M = transpose ? w->dims[1] * g->G : w->dims[0];
-    if (transpose ? w->dims[0] != g->C : w->dims[1] * g->G != g->C)
+    int64_t wg; /* weight channels x groups */
+    if (__builtin_mul_overflow(w->dims[1], g->G, &wg))
+        return op_error(c, RV_ESHAPE, "weight dim 1 x %lld groups overflows", (long long)g->G);
+    g->M = transpose ? wg : w->dims[0];
+    if (transpose ? w->dims[0] != g->C : wg != g->C)
         return op_error(c, RV_ESHAPE, "weight shape does not match %lld input channels in %lld groups",
                         (long long)g->C, (long long)g->G);
     if (!transpose && g->M % g->G)
@@ -70,6 +73,12 @@ static int conv_geometry(op_ctx *c, int transpose, conv_geom *g)
         if (g->stride[d] < 1 || g->dil[d] < 1 || g->pad_b[d] < 0 || g->pad_e[d] < 0 || g->k[d] < 1 ||
             g->out_pad[d] < 0)
             return op_error(c, RV_EINVAL, "non-positive stride/dilation/kernel or negative pad on spatial dim %d", d);
+        /* bounded so no sum or product below can overflow int64 */
+        if (g->stride[d] > INT32_MAX || g->dil[d] > INT32_MAX || g->pad_b[d] > INT32_MAX ||
+            g->pad_e[d] > INT32_MAX || g->out_pad[d] > INT32_MAX || g->k[d] > INT32_MAX ||
+            g->in[d] > INT32_MAX || (os && (os[d] < 0 || os[d] > INT32_MAX)))
+            return op_error(c, RV_EINVAL, "stride, dilation, pad, kernel or extent above 2^31 on spatial dim %d",
+                            d);
         int64_t ke = (g->k[d] - 1) * g->dil[d] + 1;
         if (transpose) {
             int64_t full = g->stride[d] * (g->in[d] - 1) + g->out_pad[d] + ke;

@@ -37,6 +37,8 @@ int shape_dropout(op_ctx *c)
 
 int ref_dropout(op_ctx *c)
 {
+    if (c->n_in > 2 && c->in[2] && need_scalar(c, 2))
+        return RV_ESHAPE;
     if (c->n_in > 2 && c->in[2] && tensor_get_i64(c->in[2], 0))
         return op_error(c, RV_EUNSUPPORTED, "training_mode = true (random dropout) is not supported");
     memcpy(c->out[0]->data, c->in[0]->data, c->out[0]->nbytes);
@@ -50,6 +52,8 @@ int ref_trilu(op_ctx *c)
     const tensor *x = c->in[0];
     if (x->rank < 2)
         return op_error(c, RV_ESHAPE, "input must have rank >= 2");
+    if (c->n_in > 1 && c->in[1] && need_scalar(c, 1))
+        return RV_ESHAPE;
     int64_t k = c->n_in > 1 && c->in[1] ? tensor_get_i64(c->in[1], 0) : 0, n;
     int upper = (int)ir_attr_int(c->node, "upper", 1);
     int64_t R = x->dims[x->rank - 2], C = x->dims[x->rank - 1];
@@ -69,6 +73,8 @@ int ref_trilu(op_ctx *c)
 int ref_cumsum(op_ctx *c)
 {
     const tensor *x = c->in[0];
+    if (need_scalar(c, 1))
+        return RV_ESHAPE;
     int axis, rc = norm_axis(c, tensor_get_i64(c->in[1], 0), x->rank, 0, &axis);
     if (rc)
         return rc;
@@ -264,9 +270,13 @@ int shape_depth_space(op_ctx *c)
 {
     const tensor *x = c->in[0];
     int64_t b = ir_attr_int(c->node, "blocksize", 0);
-    if (x->rank != 4 || b < 1)
-        return op_error(c, RV_EINVAL, "needs a 4-D input and blocksize >= 1");
+    if (x->rank != 4 || b < 1 || b > INT32_MAX)
+        return op_error(c, RV_EINVAL, "needs a 4-D input and blocksize in 1..2^31-1");
     shape_copy_from(c->out[0], x);
+    if (__builtin_mul_overflow(x->dims[1], b * b, &(int64_t){0}) ||
+        __builtin_mul_overflow(x->dims[2], b, &(int64_t){0}) ||
+        __builtin_mul_overflow(x->dims[3], b, &(int64_t){0}))
+        return op_error(c, RV_ELIMIT, "blocksize %lld makes the output shape overflow", (long long)b);
     if (c->node->op == OP_DepthToSpace) {
         if (x->dims[1] % (b * b))
             return op_error(c, RV_ESHAPE, "channels not divisible by blocksize^2");
@@ -526,6 +536,8 @@ int ref_pad(op_ctx *c)
     if (rc)
         return rc;
     const char *mode = ir_attr_string(c->node, "mode", "constant");
+    if (c->opset >= 11 && c->n_in > 2 && c->in[2] && c->in[2]->data && (rc = need_scalar(c, 2)))
+        return rc;
     double cval = c->opset < 11 ? ir_attr_float(c->node, "value", 0.0f)
                                 : (c->n_in > 2 && c->in[2] && c->in[2]->data ? tensor_get_f64(c->in[2], 0) : 0);
     tensor_numel(y, &n);

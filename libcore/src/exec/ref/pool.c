@@ -48,6 +48,10 @@ static int pool_geometry(op_ctx *c, pool_geom *g)
         g->pad_e[d] = pd ? pd[g->sp + d] : 0;
         if (g->k[d] < 1 || g->stride[d] < 1 || g->dil[d] < 1 || g->pad_b[d] < 0 || g->pad_e[d] < 0)
             return op_error(c, RV_EINVAL, "invalid kernel, stride, dilation or pad on spatial dim %d", d);
+        /* bounded so the geometry below cannot overflow int64 */
+        if (g->k[d] > INT32_MAX || g->stride[d] > INT32_MAX || g->dil[d] > INT32_MAX ||
+            g->pad_b[d] > INT32_MAX || g->pad_e[d] > INT32_MAX)
+            return op_error(c, RV_EINVAL, "kernel, stride, dilation or pad above 2^31 on spatial dim %d", d);
         int64_t ke = (g->k[d] - 1) * g->dil[d] + 1;
         if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
             g->out[d] = (g->in[d] + g->stride[d] - 1) / g->stride[d];
@@ -93,6 +97,26 @@ typedef struct pool_job {
     pool_geom g;
 } pool_job;
 
+/* The kernel taps of one output position along one spatial dim: those
+ * inside the input, [*lo, *hi), and how many lie inside the explicitly
+ * padded extent (count_include_pad). Computed, not searched, so the work
+ * is bounded by the input, never by a (hostile) kernel or pad size. */
+typedef struct pool_taps {
+    int64_t lo, hi, padded;
+} pool_taps;
+
+static pool_taps pool_dim_taps(const pool_geom *g, int d, int64_t o)
+{
+    int64_t base = o * g->stride[d] - g->pad_b[d], dl = g->dil[d];
+    pool_taps t = {base < 0 ? (-base + dl - 1) / dl : 0, 0, 0};
+    int64_t last_in = g->in[d] - 1 - base, last_pad = g->in[d] + g->pad_e[d] - 1 - base;
+    t.hi = last_in < 0 ? 0 : (last_in / dl + 1 < g->k[d] ? last_in / dl + 1 : g->k[d]);
+    if (t.hi < t.lo)
+        t.hi = t.lo;
+    t.padded = last_pad < 0 ? 0 : (last_pad / dl + 1 < g->k[d] ? last_pad / dl + 1 : g->k[d]);
+    return t;
+}
+
 static void pool_planes(void *arg, int64_t p0, int64_t p1)
 {
     pool_job *j = arg;
@@ -108,23 +132,22 @@ static void pool_planes(void *arg, int64_t p0, int64_t p1)
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
     for (int64_t pl = p0; pl < p1; pl++) {
         int64_t xbase = pl * in_sz, ybase = pl * out_sz;
-        for (int64_t oz = 0; oz < g->out[0]; oz++)
-            for (int64_t oy = 0; oy < g->out[1]; oy++)
+        for (int64_t oz = 0; oz < g->out[0]; oz++) {
+            pool_taps tz = pool_dim_taps(g, 0, oz);
+            for (int64_t oy = 0; oy < g->out[1]; oy++) {
+                pool_taps ty = pool_dim_taps(g, 1, oy);
                 for (int64_t ox = 0; ox < g->out[2]; ox++) {
+                    pool_taps tx = pool_dim_taps(g, 2, ox);
                     double acc = is_max ? -INFINITY : 0;
-                    int64_t cnt = 0, arg = -1, padded = 0;
-                    for (int64_t kz = 0; kz < g->k[0]; kz++)
-                        for (int64_t ky = 0; ky < g->k[1]; ky++)
-                            for (int64_t kx = 0; kx < g->k[2]; kx++) {
+                    /* a double: the padded window of a 3-D kernel can exceed 2^63 taps */
+                    double padded = (double)tz.padded * (double)ty.padded * (double)tx.padded;
+                    int64_t cnt = 0, arg = -1;
+                    for (int64_t kz = tz.lo; kz < tz.hi; kz++)
+                        for (int64_t ky = ty.lo; ky < ty.hi; ky++)
+                            for (int64_t kx = tx.lo; kx < tx.hi; kx++) {
                                 int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
                                 int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
                                 int64_t ix = ox * g->stride[2] + kx * g->dil[2] - g->pad_b[2];
-                                /* inside the explicitly padded extent (for count_include_pad) */
-                                if (iz < g->in[0] + g->pad_e[0] && iy < g->in[1] + g->pad_e[1] &&
-                                    ix < g->in[2] + g->pad_e[2])
-                                    padded++;
-                                if (iz < 0 || iy < 0 || ix < 0 || iz >= g->in[0] || iy >= g->in[1] || ix >= g->in[2])
-                                    continue;
                                 int64_t off = (iz * g->in[1] + iy) * g->in[2] + ix;
                                 double v = tensor_get_f64(x, xbase + off);
                                 if (is_max) {
@@ -140,8 +163,9 @@ static void pool_planes(void *arg, int64_t p0, int64_t p1)
                                 cnt++;
                             }
                     int64_t o = ybase + (oz * g->out[1] + oy) * g->out[2] + ox;
+                    double div = include_pad ? padded : (double)cnt;
                     if (op == OP_AveragePool || op == OP_GlobalAveragePool)
-                        acc = (include_pad ? padded : cnt) ? acc / (double)(include_pad ? padded : cnt) : 0;
+                        acc = div ? acc / div : 0;
                     else if (op == OP_LpPool)
                         acc = pow(acc, 1.0 / p);
                     tensor_set_f64(y, o, acc);
@@ -152,6 +176,8 @@ static void pool_planes(void *arg, int64_t p0, int64_t p1)
                         ((int64_t *)ind->data)[o] = pl * in_sz + idx;
                     }
                 }
+            }
+        }
     }
 }
 

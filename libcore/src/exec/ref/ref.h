@@ -9,6 +9,16 @@
 #define RVVNN_REF_H
 
 #include "../../ir/op.h"
+#include "../../util/limits.h"
+
+/* What one run may still allocate (max_tensor_bytes per tensor,
+ * max_arena_bytes for the planned arena plus the intermediates on the
+ * heap); shared by the frames of the run, subgraphs included. */
+typedef struct ref_budget {
+    uint64_t max_tensor_bytes, max_arena_bytes, max_step_ms;
+    uint64_t arena_bytes;   /* the planned arena, allocated up front */
+    uint64_t heap_bytes;    /* heap intermediates live now */
+} ref_budget;
 
 /* Run-time scope of one graph execution: value index -> tensor. Subgraph
  * frames point at their parent so VAL_OUTER names resolve. */
@@ -19,6 +29,8 @@ typedef struct exec_frame {
     struct exec_frame *parent;
     int threads;
     void *arena_base;       /* the planned intermediate arena, or NULL */
+    ref_budget *budget;     /* NULL: unlimited (static folding) */
+    uint64_t *charged;      /* per value: heap bytes counted in budget */
 } exec_frame;
 
 typedef struct ref_options {
@@ -30,6 +42,7 @@ typedef struct ref_options {
     /* Operators registered through the API for nodes not in ops.def
      * (ir/custom.h); NULL = none. Top-level graph only. */
     const struct custom_ops *custom;
+    const rv_limits *limits; /* max_tensor_bytes, max_arena_bytes, max_step_ms; NULL = defaults */
 } ref_options;
 
 /* Runs graph g. inputs[i] binds g->inputs[i] (shapes must be concrete);
@@ -54,6 +67,19 @@ void ref_parallel_for(int64_t n, int64_t grain, void (*fn)(void *arg, int64_t be
 void ref_set_threads(int threads); /* 0 = OpenMP default */
 int ref_get_threads(void);
 
+/* Wall-time limit of one step (max_step_ms) for this thread: the
+ * deadline is the earlier of any enclosing step's and now + ms (0 = no
+ * new limit). ref_parallel_for stops handing out chunks once it has
+ * passed, so a long kernel ends early with garbage that ref_step_end
+ * turns into RV_ELIMIT. Steps nest (subgraphs): end restores saved. */
+typedef struct ref_deadline {
+    int64_t at_ns;     /* CLOCK_MONOTONIC; 0 = none */
+    int expired;
+} ref_deadline;
+ref_deadline ref_step_begin(uint64_t ms);
+/* 1 if this step's deadline passed (the caller reports the error). */
+int ref_step_end(ref_deadline saved);
+
 /* --- shape helpers shared by shape functions --- */
 /* out gets dtype+shape of in[0]. */
 int shape_copy_from(tensor *out, const tensor *in);
@@ -64,6 +90,10 @@ int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out);
 /* Reads a 1-D int64/int32 constant input into vals (max n); RV_EDYNAMIC
  * when the input's data is not known. */
 int read_int_list(const op_ctx *c, int input, int64_t *vals, int max, int *count);
+/* 0 when input holds at least one element (a scalar operand read as
+ * element 0), else RV_ESHAPE naming the input: a module may hand any
+ * tensor to any operand. */
+int need_scalar(const op_ctx *c, int input);
 
 /* Broadcast iteration: for an output of shape `out` and an input of shape
  * `in` (right-aligned, dims 1 broadcast), element strides of the input

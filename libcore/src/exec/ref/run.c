@@ -1,7 +1,10 @@
 /* run.c - the reference executor's driver: binds inputs, walks the
  * topological order, asks each op's shape function for output shapes,
  * allocates (from the memory plan when shapes are static, else the heap),
- * runs the kernel, and frees every intermediate after its last use. */
+ * runs the kernel, and frees every intermediate after its last use.
+ * Every tensor it allocates is checked against max_tensor_bytes, and the
+ * planned arena plus the heap intermediates alive at once against
+ * max_arena_bytes; each node is one step for max_step_ms. */
 #include "ref.h"
 #include "../../ir/custom.h"
 
@@ -33,6 +36,16 @@ int op_alloc_output(op_ctx *c, int i)
     int rc = tensor_byte_size(t, &nb);
     if (rc)
         return op_error(c, rc, "output %d: %s", i, err_message());
+    const ref_budget *b = c->frame ? c->frame->budget : NULL;
+    if (b && nb > b->max_tensor_bytes)
+        return op_error(c, RV_ELIMIT, "output %d: %zu bytes exceed the limit max_tensor_bytes (%llu)", i,
+                        nb, (unsigned long long)b->max_tensor_bytes);
+    if (b && (b->arena_bytes + b->heap_bytes > b->max_arena_bytes ||
+              nb > b->max_arena_bytes - b->arena_bytes - b->heap_bytes))
+        return op_error(c, RV_ELIMIT, "output %d: %zu more bytes of intermediates (%llu in use) exceed "
+                        "the limit max_arena_bytes (%llu)", i, nb,
+                        (unsigned long long)(b->arena_bytes + b->heap_bytes),
+                        (unsigned long long)b->max_arena_bytes);
     t->data = mem_alloc(nb);
     if (!t->data)
         return op_error(c, RV_ENOMEM, "output %d: cannot allocate %zu bytes", i, nb);
@@ -89,12 +102,31 @@ typedef struct run_state {
     int *remaining;    /* per value: uses not yet executed */
 } run_state;
 
+/* Heap bytes of value v now owned by this frame count against the run's
+ * max_arena_bytes until released. */
+static void charge(run_state *s, int v)
+{
+    if (s->f.budget && !s->f.charged[v]) {
+        s->f.charged[v] = s->store[v].nbytes;
+        s->f.budget->heap_bytes += s->store[v].nbytes;
+    }
+}
+
+static void uncharge(run_state *s, int v)
+{
+    if (s->f.budget) {
+        s->f.budget->heap_bytes -= s->f.charged[v];
+        s->f.charged[v] = 0;
+    }
+}
+
 static void release_value(run_state *s, int v)
 {
     if (s->f.owned[v]) {
         mem_free(s->store[v].data);
         s->f.owned[v] = 0;
     }
+    uncharge(s, v);
     s->store[v].data = NULL;
 }
 
@@ -156,18 +188,26 @@ static int run_node(run_state *s, int ni)
                 return rc;
             } else if (v >= 0) {
                 s->f.owned[v] = 1;
+                charge(s, v);
             }
         }
     }
+    uint64_t max_ms = s->f.budget ? s->f.budget->max_step_ms : 0;
+    ref_deadline saved = ref_step_begin(max_ms);
     rc = co ? custom_run(co, &c) : oi->ref(&c);
+    if (ref_step_end(saved) && !rc)
+        rc = op_error(&c, RV_ELIMIT, "the step ran longer than the limit max_step_ms (%llu ms)",
+                      (unsigned long long)max_ms);
     for (int k = 0; k < n->n_out; k++) {
         int v = n->out[k];
         if (v < 0) {
             mem_free(scratch[k].data);
             continue;
         }
-        if ((oi->flags & OPF_SELF_ALLOC) && s->store[v].data)
+        if ((oi->flags & OPF_SELF_ALLOC) && s->store[v].data) {
             s->f.owned[v] = 1;
+            charge(s, v);
+        }
         s->f.vals[v] = &s->store[v];
     }
     return rc;
@@ -246,8 +286,8 @@ static int frame_run(run_state *s, const tensor *inputs, tensor *outputs)
     return 0;
 }
 
-static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, const ref_options *opt,
-                     const tensor *inputs, tensor *outputs)
+static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, ref_budget *budget,
+                     const ref_options *opt, const tensor *inputs, tensor *outputs)
 {
     run_state s;
     memset(&s, 0, sizeof s);
@@ -257,12 +297,14 @@ static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, co
     s.f.g = g;
     s.f.parent = parent;
     s.f.arena_base = arena_base;
+    s.f.budget = budget;
     s.f.vals = mem_calloc(nv, sizeof *s.f.vals);
     s.f.owned = mem_calloc(nv, 1);
+    s.f.charged = mem_calloc(nv, sizeof *s.f.charged);
     s.store = mem_calloc(nv, sizeof *s.store);
     s.remaining = mem_calloc(nv, sizeof *s.remaining);
     int rc;
-    if (!s.f.vals || !s.f.owned || !s.store || !s.remaining)
+    if (!s.f.vals || !s.f.owned || !s.f.charged || !s.store || !s.remaining)
         rc = err_set(RV_ENOMEM, "out of memory starting a run of %d values", g->n_vals);
     else
         rc = frame_run(&s, inputs, outputs);
@@ -276,8 +318,14 @@ static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, co
         for (int v = 0; v < g->n_vals; v++)
             if (s.f.owned[v])
                 mem_free(s.store[v].data);
+    /* outputs handed to the caller leave this frame's count too: an
+     * enclosing frame charges them again as its node's outputs */
+    if (s.f.charged && budget)
+        for (int v = 0; v < g->n_vals; v++)
+            budget->heap_bytes -= s.f.charged[v];
     mem_free(s.f.vals);
     mem_free(s.f.owned);
+    mem_free(s.f.charged);
     mem_free(s.store);
     mem_free(s.remaining);
     return rc;
@@ -285,21 +333,30 @@ static int run_graph(const ir_graph *g, exec_frame *parent, void *arena_base, co
 
 int ref_run_frame(const ir_graph *g, exec_frame *parent, const tensor *inputs, tensor *outputs)
 {
-    return run_graph(g, parent, NULL, NULL, inputs, outputs);
+    return run_graph(g, parent, NULL, parent ? parent->budget : NULL, NULL, inputs, outputs);
 }
 
 int ref_run(const ir_graph *g, const ref_options *opt, const tensor *inputs, tensor *outputs)
 {
     int threads = opt ? opt->threads : 0;
+    const rv_limits *lim = limits_or_default(opt ? opt->limits : NULL);
+    ref_budget budget = {lim->max_tensor_bytes, lim->max_arena_bytes, lim->max_step_ms, 0, 0};
     ref_set_threads(threads);
     void *base = NULL;
     if (opt && opt->use_plan && g->arena_bytes) {
+        if (g->arena_bytes > lim->max_arena_bytes) {
+            memset(outputs, 0, (size_t)g->n_outputs * sizeof *outputs);
+            return err_set(RV_ELIMIT, "the intermediate arena of %zu bytes exceeds the limit "
+                           "max_arena_bytes (%llu)", g->arena_bytes,
+                           (unsigned long long)lim->max_arena_bytes);
+        }
         base = mem_alloc(g->arena_bytes);
         if (!base)
             return err_set(RV_ENOMEM, "cannot allocate the %zu-byte intermediate arena",
                            g->arena_bytes);
+        budget.arena_bytes = g->arena_bytes;
     }
-    int rc = run_graph(g, NULL, base, opt, inputs, outputs);
+    int rc = run_graph(g, NULL, base, &budget, opt, inputs, outputs);
     mem_free(base);
     return rc;
 }

@@ -91,6 +91,9 @@ int ref_clip(op_ctx *c)
         lo = ir_attr_float(c->node, "min", -INFINITY);
         hi = ir_attr_float(c->node, "max", INFINITY);
     } else {
+        for (int k = 1; k < c->n_in && k < 3; k++)
+            if (c->in[k] && (rc = need_scalar(c, k)))
+                return rc;
         if (c->n_in > 1 && c->in[1])
             lo = is_f ? tensor_get_f64(c->in[1], 0) : (double)tensor_get_i64(c->in[1], 0);
         if (c->n_in > 2 && c->in[2])

@@ -77,7 +77,8 @@ int shape_reshape(op_ctx *c)
         const int64_t *s = ir_attr_ints(c->node, "shape", &na);
         if (na > TENSOR_MAX_RANK)
             return op_error(c, RV_ELIMIT, "attribute 'shape' has more than %d dims", TENSOR_MAX_RANK);
-        memcpy(dims, s, na * sizeof *s);
+        if (na)
+            memcpy(dims, s, na * sizeof *s);
         n = (int)na;
     } else if ((rc = read_int_list(c, 1, dims, TENSOR_MAX_RANK, &n))) {
         return rc;
@@ -274,6 +275,9 @@ int shape_range(op_ctx *c)
     for (int k = 0; k < 3; k++)
         if (!c->in[k]->data)
             return RV_EDYNAMIC;
+    for (int k = 0; k < 3; k++)
+        if (need_scalar(c, k))
+            return RV_ESHAPE;
     int dt = c->in[0]->dtype;
     double s, l, d;
     if (dtype_is_float(dt)) {
