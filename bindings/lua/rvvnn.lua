@@ -156,7 +156,7 @@ function Module:steps()
   for i = 0, tonumber(n[0]) - 1 do
     check(C.rvvnn_module_step_info(self.h, i, name, op, kind, flops, bytes))
     out[#out + 1] = {name = ffi.string(name[0]), op = ffi.string(op[0]),
-                     kind = kind[0] == K.STEP_RVV and "rvv" or "fallback",
+                     kind = kind[0] == K.STEP_RVV and "rvv" or kind[0] == K.STEP_CUSTOM and "custom" or "fallback",
                      flops = tonumber(flops[0]), bytes = tonumber(bytes[0])}
   end
   return out

@@ -98,6 +98,7 @@ constants = {
   DTYPE_BF16 = 16,
   STEP_RVV = 1,
   STEP_FALLBACK = 2,
+  STEP_CUSTOM = 3,
   MAX_RANK = 8,
 },
 }

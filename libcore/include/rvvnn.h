@@ -86,9 +86,11 @@ extern "C" {
 #define RVVNN_DTYPE_U64 13
 #define RVVNN_DTYPE_BF16 16
 
-/* Module step kinds (rvvnn_module_step_info). */
+/* Module step kinds (rvvnn_module_step_info): RVV code, a reference
+ * kernel, or a custom operator the session calls back (rvvnn_register_op). */
 #define RVVNN_STEP_RVV 1
 #define RVVNN_STEP_FALLBACK 2
+#define RVVNN_STEP_CUSTOM 3
 
 /* Largest tensor rank. */
 #define RVVNN_MAX_RANK 8
@@ -156,13 +158,23 @@ RVVNN_API int rvvnn_options_get_int(const rvvnn_options *options, const char *ke
 /* Binds the symbolic dims of graph input `name` (compile and sessions). */
 RVVNN_API int rvvnn_options_bind_input_shape(rvvnn_options *options, const char *name,
                                              const int64_t *dims, size_t rank);
-/* Registers a custom operator for the reference executor. domain "" is
- * ai.onnx; fn and shape_fn are required. Later registrations of the same
- * domain/op_type replace earlier ones. Sessions copy the registration, so
- * `user` must stay valid as long as any session created with these
- * options. Custom ops run in the top-level graph (not inside If/Loop
- * bodies). Modules cannot hold custom ops: compiling a model that uses
- * one fails with RVVNN_EUNSUPPORTED. */
+/* Registers a custom operator. domain "" is ai.onnx; fn and shape_fn are
+ * required. Later registrations of the same domain/op_type replace
+ * earlier ones. Sessions copy the registration, so `user` must stay
+ * valid as long as any session created with these options. Custom ops
+ * run in the top-level graph (not inside If/Loop bodies).
+ *  - Reference executor: sessions created from the model with these
+ *    options run them.
+ *  - Modules: compiling with these options (the shape function sizes the
+ *    outputs at compile time, with the bound input shapes) records each
+ *    custom node as a step of kind RVVNN_STEP_CUSTOM (domain, op type,
+ *    attributes). A session created from the module with options that
+ *    register the op calls fn for that step: in this process, also when
+ *    the module's RVV steps run under qemu-riscv64 (the runner asks this
+ *    process over a socket and waits). The shape function runs again on
+ *    the actual inputs and must give the compiled shapes (else
+ *    RVVNN_ESHAPE). Without a registration the step fails with
+ *    RVVNN_EUNSUPPORTED naming the op. */
 RVVNN_API int rvvnn_register_op(rvvnn_options *options, const char *domain, const char *op_type,
                                 rvvnn_op_fn fn, rvvnn_shape_fn shape_fn, void *user);
 

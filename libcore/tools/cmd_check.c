@@ -64,11 +64,17 @@ static int family_of(const char *op, int rvv)
     if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm") || !strcmp(op, "MatMulEpilogue") || !strcmp(op, "Conv") ||
         !strcmp(op, "ConvTranspose"))
         return TOL_GEMM;
-    if (!strcmp(op, "Softmax") || !strcmp(op, "LayerNormalization") || !strcmp(op, "LogSoftmax"))
-        return TOL_ROWNORM;
-    if (!strcmp(op, "Exp") || !strcmp(op, "Erf") || !strcmp(op, "Gelu") || !strcmp(op, "Sigmoid") ||
-        !strcmp(op, "Tanh"))
-        return TOL_MATH;
+    static const char *const rownorm[] = {"Softmax", "LayerNormalization", "LogSoftmax", "GlobalAveragePool",
+                                          "ReduceSum", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceL2",
+                                          "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"};
+    static const char *const math[] = {"Exp", "Erf", "Gelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
+                                       "Elu", "Selu", "Softsign", "Log", "Softplus"};
+    for (size_t i = 0; i < sizeof rownorm / sizeof rownorm[0]; i++)
+        if (!strcmp(op, rownorm[i]))
+            return TOL_ROWNORM;
+    for (size_t i = 0; i < sizeof math / sizeof math[0]; i++)
+        if (!strcmp(op, math[i]))
+            return TOL_MATH;
     return TOL_EXACT;
 }
 

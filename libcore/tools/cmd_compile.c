@@ -137,6 +137,9 @@ int cmd_compile(int argc, char **argv)
         fprintf(stderr, "rvvnn compile: total %9.2f ms; %s: %d RVV steps, %d fallback steps, %zu bytes, "
                 "target %s%s\n", total, out_path, res.n_rvv, res.n_ref, res.len, tgt.march,
                 tgt.vlen ? "" : " (vector-length agnostic)");
+        for (int i = 0; i < res.n_notes; i++)
+            fprintf(stderr, "rvvnn compile: fallback %dx %s: %s\n", res.notes[i].count, res.notes[i].op,
+                    res.notes[i].reason);
     }
 out:
     for (int b = 0; b < n_binds; b++)

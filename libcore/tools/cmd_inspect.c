@@ -97,12 +97,12 @@ int cmd_inspect(int argc, char **argv)
     if (json)
         printf("  ],\n  \"steps\": [\n");
     else
-        printf("steps: %u RVV, %u fallback; %.1f%% of FLOPs in RVV code\n  %-4s %-8s %-22s %-32s %9s %12s %12s\n",
-               n_rvv, n_ref, fl_all ? 100.0 * (double)fl_rvv / (double)fl_all : 0.0, "#", "kind", "op", "node",
+        printf("steps: %u RVV, %u fallback (%u custom); %.1f%% of FLOPs in RVV code\n  %-4s %-8s %-22s %-32s %9s %12s %12s\n",
+               n_rvv, n_ref, m->n_custom, fl_all ? 100.0 * (double)fl_rvv / (double)fl_all : 0.0, "#", "kind", "op", "node",
                "code", "flops", "bytes");
     for (uint32_t i = 0; i < h->n_steps; i++) {
         const mod_step *s = &m->steps[i];
-        const char *kind = s->kind == MOD_STEP_RVV ? "rvv" : "fallback";
+        const char *kind = s->kind == MOD_STEP_RVV ? "rvv" : s->kind == MOD_STEP_CUSTOM ? "custom" : "fallback";
         if (json) {
             printf("    {\"index\": %u, \"kind\": \"%s\", \"op\": ", i, kind);
             cli_json_str(stdout, module_str(m, s->op));

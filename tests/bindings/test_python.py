@@ -115,6 +115,28 @@ class PythonBinding(unittest.TestCase):
                 with self.assertRaises(rvvnn.Error.ELIMIT):
                     s.run([x])
 
+            # compiled: Scale is a custom step the module's session calls back,
+            # under qemu (the Add is RVV code) and in-process (all fallback)
+            with m.compile(custom_ops=ops) as mod:
+                self.assertEqual([st.kind for st in mod.steps], ["custom", "rvv"])
+                n = len(calls)
+                with rvvnn.Session(mod, custom_ops=ops, executor="qemu") as s:
+                    self.assertEqual(s.executor, "qemu")
+                    np.testing.assert_array_equal(s.run([x])[0], x * 3 + 1)
+                self.assertEqual(len(calls), n + 1)
+                with rvvnn.Session(mod, executor="qemu") as s:
+                    with self.assertRaises(rvvnn.Error.EUNSUPPORTED):
+                        s.run([x])
+                with rvvnn.Session(mod, custom_ops={("test.domain", "Scale"): (failing, shape)},
+                                   executor="qemu") as s:
+                    with self.assertRaises(rvvnn.Error.ELIMIT):
+                        s.run([x])
+            with m.compile(custom_ops=ops, no_rvv=1) as mod:
+                self.assertEqual([st.kind for st in mod.steps], ["custom", "fallback"])
+                with rvvnn.Session(mod, custom_ops=ops) as s:
+                    self.assertEqual(s.executor, "native")
+                    np.testing.assert_array_equal(s.run([x])[0], x * 3 + 1)
+
     def test_backend_module_path(self):
         """A few onnx node tests through compile + module session."""
         import onnx

@@ -100,5 +100,23 @@ int main(void)
     EMIT((asm_label(&a), asm_bge(&a, T0, ZERO, 0), asm_bind(&a, 0), asm_finish(&a)), "bge t0, zero, 1f; 1:");
     EMIT((asm_label(&a), asm_bind(&a, 0), asm_bltu(&a, A1, A2, 0), asm_finish(&a)), "1: bltu a1, a2, 1b");
     EMIT((asm_label(&a), asm_bind(&a, 0), asm_bnez_far(&a, A5, 0), asm_finish(&a)), "1: beqz a5, 2f; j 1b; 2:");
+    EMIT(asm_lbu(&a, T1, S3, -5), "lbu t1, -5(s3)");
+    EMIT(asm_vfredmin(&a, 1, 8, 2), "vfredmin.vs v1, v8, v2");
+    EMIT(asm_vfcvt_f_xu(&a, 8, 16), "vfcvt.f.xu.v v8, v16");
+    EMIT(asm_fsrmi(&a, FRM_RDN), "fsrmi zero, 2");
+    EMIT(asm_fsrmi(&a, FRM_RNE), "fsrmi zero, 0");
+    EMIT(asm_vfwcvt_x_f(&a, 8, 4), "vfwcvt.x.f.v v8, v4");
+    EMIT(asm_vfwcvt_f_f(&a, 8, 4), "vfwcvt.f.f.v v8, v4");
+    EMIT(asm_vfncvt_f_f(&a, 4, 8), "vfncvt.f.f.w v4, v8");
+    EMIT(asm_vnsrl_wi(&a, 4, 8, 0), "vnsrl.wi v4, v8, 0");
+    EMIT(asm_vzext_vf(&a, 8, 4, 4), "vzext.vf4 v8, v4");
+    EMIT(asm_vsext_vf(&a, 8, 4, 2), "vsext.vf2 v8, v4");
+    EMIT(asm_vsext_vf(&a, 8, 2, 8), "vsext.vf8 v8, v2");
+    EMIT(asm_vzext_vf(&a, 8, 2, 8), "vzext.vf8 v8, v2");
+    EMIT(asm_vmv_v_x(&a, 8, T3), "vmv.v.x v8, t3");
+    EMIT(asm_vmsne_vi(&a, 0, 8, 0), "vmsne.vi v0, v8, 0");
+    EMIT(asm_vmerge_vim(&a, 24, 24, 1), "vmerge.vim v24, v24, 1, v0");
+    EMIT(asm_vmor_mm(&a, 2, 2, 1), "vmor.mm v2, v2, v1");
+    EMIT(asm_vcpop_m(&a, T2, 1), "vcpop.m t2, v1");
     return 0;
 }

@@ -6,6 +6,9 @@ from onnx import TensorProto, helper, numpy_helper
 
 QUICK = False
 rng = np.random.default_rng(20261124)
+# Cases the generators rightly decline on an ELEN=32 target (64-bit
+# elements): the sweeps check they fall back there instead of running.
+NEEDS_ELEN64 = set()
 
 
 def model(node, inputs, outputs, inits):
@@ -64,6 +67,16 @@ def gemm_cases():
         mm2 = helper.make_model(g2, opset_imports=[helper.make_opsetid("", 17)])
         mm2.ir_version = 8
         yield ("matmul_bias_res_relu_%d" % i, mm2, [f32(2, m_, k), f32(2, m_, n)])
+    # Gemm as the ONNX node tests use it: every operand an input; transA, transB of a run-time B,
+    # alpha, beta, and C as a row, the whole matrix or a scalar
+    for i, (m_, k, n, ta, tb, alpha, beta, cshape) in enumerate([
+            (4, 3, 5, 1, 1, 0.25, 0.35, (1, 5)), (9, 37, 33, 0, 1, 1.0, 1.0, (9, 33)),
+            (33, 70, 7, 1, 0, 0.5, 1.0, ()), (2, 17, 129, 0, 0, 1.0, 0.5, (129,))]):
+        sa, sb = (k, m_) if ta else (m_, k), (n, k) if tb else (k, n)
+        yield ("gemm_inputs_%d" % i, model(helper.make_node("Gemm", ["a", "b", "c"], ["y"], transA=ta, transB=tb,
+                                                           alpha=alpha, beta=beta),
+                                          [vi("a", sa), vi("b", sb), vi("c", cshape)], [vi("y", (m_, n))], []),
+               [f32(*sa), f32(*sb), f32(*cshape)])
     # K large enough for the unrolled k loop plus a remainder
     yield ("matmul_k515", model(helper.make_node("MatMul", ["a", "b"], ["y"]), [vi("a", (5, 515))],
                                 [vi("y", (5, 33))], [numpy_helper.from_array(f32(515, 33), "b")]), [f32(5, 515)])
@@ -99,11 +112,21 @@ def rownorm_cases():
         x = f32(*shape) * 3
         yield ("softmax_%d" % i, model(helper.make_node("Softmax", ["x"], ["y"], axis=-1), [vi("x", shape)],
                                        [vi("y", shape)], []), [x])
+        yield ("logsoftmax_%d" % i, model(helper.make_node("LogSoftmax", ["x"], ["y"], axis=-1), [vi("x", shape)],
+                                          [vi("y", shape)], []), [x])
         c = shape[-1]
         yield ("layernorm_%d" % i, model(helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1,
                                                           epsilon=1e-5), [vi("x", shape)], [vi("y", shape)],
                                          [numpy_helper.from_array(f32(c), "g"), numpy_helper.from_array(f32(c), "b")]),
                [x])
+
+
+    # over an inner axis: vectorised across the dims after it
+    for i, (shape, axis) in enumerate([((3, 7, 33), 1), ((129, 5), 0), ((2, 4, 3, 9), -3)]):
+        x = f32(*shape) * 3
+        for op in ("Softmax", "LogSoftmax"):
+            yield ("%s_axis_%d" % (op.lower(), i), model(helper.make_node(op, ["x"], ["y"], axis=axis),
+                                                        [vi("x", shape)], [vi("y", shape)], []), [x])
 
 
 def movement_cases():
@@ -118,6 +141,14 @@ def movement_cases():
                                        [vi("y", ys)], [numpy_helper.from_array(np.array(ys, np.int64), "s")]),
                [f32(*shape)])
 
+    for i, (shapes, axis) in enumerate([([(2, 3, 5), (2, 1, 5), (2, 7, 5)], 1), ([(33,), (1,), (129,)], 0),
+                                        ([(3, 4, 2), (3, 4, 31)], -1)]):
+        ys = list(shapes[0])
+        ys[axis] = sum(s_[axis] for s_ in shapes)
+        names = ["x%d" % k for k in range(len(shapes))]
+        yield ("concat_%d" % i, model(helper.make_node("Concat", names, ["y"], axis=axis),
+                                      [vi(nm, sh) for nm, sh in zip(names, shapes)], [vi("y", ys)], []),
+               [f32(*sh) for sh in shapes])
     for i, (vocab, d, idx_shape) in enumerate([(50, 16, (2, 7)), (1000, 129, (3,)), (7, 1, (4, 5))]):
         ids = rng.integers(-vocab, vocab, size=idx_shape).astype(np.int64)
         yield ("gather_%d" % i, model(helper.make_node("Gather", ["t", "i"], ["y"]), [helper.make_tensor_value_info(
@@ -142,7 +173,157 @@ def math_cases():
                                              [numpy_helper.from_array(np.array(e, np.float32), "e")]), [x])
 
 
+# edge sizes for the ops below, rotated so every op meets two of them:
+# 1, 7, VLEN/32 - 1 and + 1 at VLEN 1024 (LMUL 1) or 128 (LMUL 8), 129, large
+EDGE = [(1,), (7,), (31,), (32,), (33,), (4, 33), (3, 5, 129), (2, 1031)]
+
+
+def edge_shapes(i):
+    return [EDGE[i % len(EDGE)], EDGE[(i + 5) % len(EDGE)]] if not QUICK else [EDGE[(i + 4) % len(EDGE)]]
+
+
+def unary_model(op, shape, **attrs):
+    return model(helper.make_node(op, ["x"], ["y"], **attrs), [vi("x", shape)], [vi("y", shape)], [])
+
+
+# (op, attributes, input scale, positive only)
+ACTIVATIONS = [("Sigmoid", {}, 8, False), ("Tanh", {}, 3, False), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4}, 4, False),
+               ("HardSwish", {}, 5, False), ("Elu", {"alpha": 0.7}, 3, False), ("Selu", {}, 3, False),
+               ("Softsign", {}, 3, False), ("Log", {}, 10, True), ("Softplus", {}, 10, False)]
+
+
+def activation_cases():
+    for i, (op, attrs, scale, pos) in enumerate(ACTIVATIONS):
+        for j, sh in enumerate(edge_shapes(i)):
+            x = (f32(*sh) * scale).astype(np.float32)
+            yield ("%s_%d" % (op.lower(), j), unary_model(op, sh, **attrs), [np.abs(x) if pos else x])
+
+
+def exact_cases():
+    """Elementwise ops whose RVV result equals the reference's bits."""
+    for i, op in enumerate(["Floor", "Ceil", "Round", "Sign"]):
+        for j, sh in enumerate(edge_shapes(i)):
+            x = f32(*sh) * 4
+            n = x.size
+            # halves (Round is to nearest even), integers, -0, and values past 2^23
+            x.flat[: n // 2] = rng.integers(-40, 40, n // 2) / 2.0
+            x.flat[n // 2: n // 2 + min(4, n - n // 2)] = [-0.0, 1e8, -3e9, 0.0][: min(4, n - n // 2)]
+            yield ("%s_%d" % (op.lower(), j), unary_model(op, sh), [x.astype(np.float32)])
+    for i, (op, attrs) in enumerate([("LeakyRelu", {"alpha": 0.1}), ("ThresholdedRelu", {"alpha": 0.5})]):
+        for j, sh in enumerate(edge_shapes(i + 4)):
+            yield ("%s_%d" % (op.lower(), j), unary_model(op, sh, **attrs), [f32(*sh)])
+    shapes = [((2, 3, 129), (129,)), ((5, 31), (5, 1)), ((1,), (4, 257)), ((3, 1, 5), (1, 4, 5))]
+    if QUICK:
+        shapes = shapes[1:3]
+    for op in ["PRelu", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"]:
+        for j, (sa, sb) in enumerate(shapes):
+            ys = np.broadcast_shapes(sa, sb)
+            a, b = f32(*sa), f32(*sb)
+            if op in ("Equal", "LessOrEqual", "GreaterOrEqual"):  # make some elements equal
+                a = np.round(a * 2).astype(np.float32) / 2
+                b = np.round(b * 2).astype(np.float32) / 2
+            out = helper.make_tensor_value_info("y", TensorProto.BOOL, list(ys)) if op != "PRelu" else vi("y", ys)
+            yield ("%s_%d" % (op.lower(), j), model(helper.make_node(op, ["a", "b"], ["y"]),
+                   [vi("a", sa), vi("b", sb)], [out], []), [a, b])
+    # variadic Max/Min: one and three inputs with broadcasting
+    for op in ["Max", "Min"]:
+        yield ("%s_one" % op.lower(), model(helper.make_node(op, ["a"], ["y"]), [vi("a", (33,))], [vi("y", (33,))], []),
+               [f32(33)])
+        yield ("%s_three" % op.lower(), model(helper.make_node(op, ["a", "b", "c"], ["y"]),
+               [vi("a", (2, 1, 33)), vi("b", (3, 33)), vi("c", (2, 3, 1))], [vi("y", (2, 3, 33))], []),
+               [f32(2, 1, 33), f32(3, 33), f32(2, 3, 1)])
+    # Where: bool condition, broadcasting of all three inputs, 4- and 8-byte elements
+    for j, (sc, sx, sy, dt) in enumerate([((2, 3, 33), (2, 3, 33), (2, 3, 33), np.float32),
+                                           ((3, 1), (1, 33), (3, 33), np.float32),
+                                           ((1,), (5, 7), (7,), np.float32),
+                                           ((4, 9), (4, 9), (), np.int64)]):
+        ys = np.broadcast_shapes(sc, sx, sy)
+        ty = TensorProto.FLOAT if dt == np.float32 else TensorProto.INT64
+        mk = lambda n, sh: helper.make_tensor_value_info(n, ty, list(sh))
+        cond = rng.integers(0, 2, size=sc).astype(bool)
+        xs = (f32(*sx) * 100).astype(dt)
+        yv = (f32(*sy) * 100).astype(dt) if sy else np.array(7, dt)
+        if dt == np.int64:
+            NEEDS_ELEN64.add("where_%d" % j)
+        yield ("where_%d" % j, model(helper.make_node("Where", ["c", "x", "y2"], ["y"]),
+               [helper.make_tensor_value_info("c", TensorProto.BOOL, list(sc)), mk("x", sx), mk("y2", sy)],
+               [mk("y", ys)], []), [cond, xs, yv])
+    # Cast among f32, f64, ints and bool (float -> int truncates; out-of-range wraps like the reference)
+    casts = [(np.float32, np.int32), (np.float32, np.int64), (np.float32, np.int8), (np.float32, np.uint8),
+             (np.float32, bool), (np.float32, np.float64), (np.float64, np.float32), (np.int32, np.float32),
+             (np.int64, np.float32), (np.uint8, np.float32), (bool, np.float32), (np.int32, np.int64),
+             (np.int64, np.int32), (np.int8, np.int32), (np.int32, bool), (np.int64, np.float64)]
+    if QUICK:
+        casts = casts[:3] + casts[5:9]
+    code = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE, np.int32: TensorProto.INT32,
+            np.int64: TensorProto.INT64, np.int8: TensorProto.INT8, np.uint8: TensorProto.UINT8, bool: TensorProto.BOOL}
+    for j, (src, dst) in enumerate(casts):
+        sh = EDGE[j % len(EDGE)]
+        v = f32(*sh) * 300
+        v.flat[0] = -0.0
+        if v.size > 3:
+            v.flat[1:4] = [3e9, -1e12, 2.5]  # beyond int32, beyond int64's low bits, a half
+        x = (v > 0) if src is bool else v.astype(src) if src in (np.float32, np.float64) else \
+            rng.integers(-2**31 if src is np.int32 else -2**62 if src is np.int64 else 0 if src is np.uint8 else -128,
+                         2**31 if src is np.int32 else 2**62 if src is np.int64 else 256 if src is np.uint8 else 128,
+                         size=sh).astype(src)
+        name = "cast_%s_%s" % (np.dtype(src).name, np.dtype(dst).name)
+        if 64 in (np.dtype(src).itemsize * 8, np.dtype(dst).itemsize * 8) or (
+                src in (np.float32, np.float64) and dst not in (np.float32, np.float64, bool)):
+            NEEDS_ELEN64.add(name)  # 64-bit elements, or float -> int through int64
+        yield (name,
+               model(helper.make_node("Cast", ["x"], ["y"], to=code[dst]),
+                     [helper.make_tensor_value_info("x", code[src], list(sh))],
+                     [helper.make_tensor_value_info("y", code[dst], list(sh))], []), [x])
+    # Clip with bounds given at run time
+    yield ("clip_runtime", model(helper.make_node("Clip", ["x", "lo", "hi"], ["y"]),
+           [vi("x", (4, 33)), vi("lo", ()), vi("hi", ())], [vi("y", (4, 33))], []),
+           [f32(4, 33), np.array(-0.25, np.float32), np.array(0.5, np.float32)])
+
+
+REDUCE_OPS = ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+              "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"]
+# (input shape, axes, keepdims): the kept innermost dim (vertical, unit stride), a long reduced innermost
+# dim (horizontal), a short one (vertical, strided), two reduced groups, everything, negative axes
+REDUCE_SHAPES = [((3, 129), [0], 1), ((4, 33), [1], 0), ((257, 3), [-1], 1), ((2, 7, 5, 31), [0, 2], 0),
+                 ((7, 32), None, 1), ((2, 3, 4, 5), [1, 3], 1), ((1,), [0], 0), ((5, 1, 2, 33), [-3, -1], 0)]
+
+
+def reduce_cases():
+    for i, op in enumerate(REDUCE_OPS):
+        for j in ([0, 1, 2] if QUICK else [0, 2, 4, 6]):
+            shape, axes, keep = REDUCE_SHAPES[(i + j) % len(REDUCE_SHAPES)]
+            x = f32(*shape)
+            if op == "ReduceProd":
+                x = (1 + 0.1 * x).astype(np.float32)  # products of many stay in range
+            if op == "ReduceLogSum":
+                x = np.abs(x) + 0.1
+            kept = [d for d in range(len(shape)) if axes is not None and d not in [a % len(shape) for a in axes]]
+            ys = [1 if (axes is None or d not in kept) else shape[d] for d in range(len(shape))] if keep else \
+                [shape[d] for d in kept]
+            inits, ins = [], ["x"]
+            attrs = {"keepdims": keep}
+            if axes is not None:
+                if op == "ReduceSum":  # opset 13+: axes is an input
+                    inits = [numpy_helper.from_array(np.array(axes, np.int64), "axes")]
+                    ins.append("axes")
+                else:
+                    attrs["axes"] = axes
+            yield ("%s_%d" % (op[6:].lower(), j), model(helper.make_node(op, ins, ["y"], **attrs), [vi("x", shape)],
+                                                         [vi("y", ys)], inits), [x])
+    for op in ["GlobalAveragePool", "GlobalMaxPool"]:
+        for j, shape in enumerate([(1, 3, 7, 7), (2, 33, 4, 5)][:1 if QUICK else 2]):
+            yield ("%s_%d" % (op.lower(), j), model(helper.make_node(op, ["x"], ["y"]), [vi("x", shape)],
+                                                     [vi("y", shape[:2] + (1, 1))], []), [f32(*shape)])
+
+
 FAMILIES = {
+    # f32 accumulation in another order than the reference's double: 1e-6 of the magnitude, 1e-5 relative
+    "reduce": (reduce_cases, 1e-6, 1e-5),
+    # vmath.c polynomials and ops built on them: within 3 ULP (vmath_ulp.py), plus the reference's rounding
+    "activation": (activation_cases, 0.0, 4.8e-7),
+    # rounding, sign, comparisons, selects, variadic max/min: bit-identical to the reference
+    "exact": (exact_cases, 0.0, 0.0),
     # polynomial exp/erf: within 2 ULP (vmath.c), i.e. 2.4e-7 relative; Clip and Pow exact
     "math": (math_cases, 0.0, 2.4e-7),
     # data movement: bit-identical

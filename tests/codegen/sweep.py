@@ -64,6 +64,14 @@ def check_case(name, m, feeds, atol_rel, rtol):
     for cname, flags, vlens in configs:
         mod = os.path.join(tmp, "%s.%s.rvvmod" % (name, cname))
         r = run([RVVNN, "compile", path, "-o", mod, "--verbose"] + flags)
+        if cname == "zve32f" and name in opcases.NEEDS_ELEN64:
+            # declined by design: it must fall back, not fail or pretend
+            if r.returncode or " 1 fallback steps" not in r.stderr or "ELEN" not in r.stderr:
+                failures += 1
+                print("FAIL %s zve32f: expected a fallback for 64-bit elements: %s" % (name, r.stderr.strip()[-200:]))
+            else:
+                passes += 1
+            continue
         if r.returncode or " 0 fallback steps" not in r.stderr:
             failures += 1
             print("FAIL %s %s: compile: %s" % (name, cname, r.stderr.strip().splitlines()[-1:]))

@@ -16,7 +16,7 @@ if ! cmake -S "$src" -B "$tree" -G Ninja -DRVVNN_SANITIZE=address,undefined -DCM
 fi
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=66
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-LSAN_OPTIONS=suppressions=$(dirname "$0")/lsan.supp
+LSAN_OPTIONS=suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp
 RVVNN_RT=$rt
 export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS RVVNN_RT
 cd "$tree"

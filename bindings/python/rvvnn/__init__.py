@@ -244,7 +244,8 @@ class Model(_Handle):
     def compile(self, path=None, **options):
         """Compiles to a Module (or, with path, to that file and returns
         None). Options: march, target_cpu_features, vlen, lmul_max,
-        no_rvv, input_shapes."""
+        no_rvv, input_shapes, custom_ops (their shape functions size the
+        custom steps the module records)."""
         with _Options(options) as o:
             if path is not None:
                 _check(lib.rvvnn_compile_to_file(self._live(), o._h, str(path).encode()))
@@ -308,7 +309,8 @@ class Module(_Handle):
                                               ctypes.byref(kind), ctypes.byref(flops),
                                               ctypes.byref(nbytes)))
             out.append(Step(name.value.decode(), op.value.decode(),
-                            "rvv" if kind.value == C["STEP_RVV"] else "fallback",
+                            "rvv" if kind.value == C["STEP_RVV"] else
+                            "custom" if kind.value == C["STEP_CUSTOM"] else "fallback",
                             flops.value, nbytes.value))
         return out
 
@@ -316,7 +318,9 @@ class Module(_Handle):
 class Session(_Handle):
     """Session(model_or_module, **options): options as for compile plus
     threads, executor ("auto", "ref", "native", "qemu"), qemu_vlen,
-    qemu_cpu, runtime, custom_ops (models only)."""
+    qemu_cpu, runtime, custom_ops (for a model, and for a module compiled
+    from a model with custom ops: its custom steps call them, also when
+    the module runs under qemu)."""
     _free = lib.rvvnn_session_free
 
     def __init__(self, source, **options):

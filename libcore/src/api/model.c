@@ -147,9 +147,9 @@ int rvvnn_model_output_name(const rvvnn_model *m, size_t index, const char **out
 }
 
 /* The whole compile: import a private IR, run the passes with the
- * options' bindings, lower for the options' target. Custom ops are not
- * passed on: a module cannot hold them, so such a model fails here with
- * "unsupported operator" instead of producing a module that cannot run. */
+ * options' bindings and custom ops (their shape functions size the
+ * outputs), lower for the options' target: custom ops become CUSTOM
+ * steps that the sessions running the module call back. */
 static int compile_buffer(const rvvnn_model *m, const rvvnn_options *o, cg_result *res)
 {
     api_opts ao;
@@ -166,7 +166,7 @@ static int compile_buffer(const rvvnn_model *m, const rvvnn_options *o, cg_resul
     }
     if (!rc) {
         passes_options po = {.bindings = ao.o.bindings, .n_bindings = ao.o.n_bindings,
-                             .limits = &ao.o.limits};
+                             .limits = &ao.o.limits, .custom = &ao.custom};
         rc = passes_run(ir, &po);
     }
     if (!rc)
@@ -330,7 +330,8 @@ int rvvnn_module_step_info(const rvvnn_module *m, size_t index, const char **nam
     if (op)
         *op = module_str(m->mod, s->op);
     if (kind)
-        *kind = s->kind == MOD_STEP_RVV ? RVVNN_STEP_RVV : RVVNN_STEP_FALLBACK;
+        *kind = s->kind == MOD_STEP_RVV ? RVVNN_STEP_RVV : s->kind == MOD_STEP_CUSTOM ? RVVNN_STEP_CUSTOM
+                : RVVNN_STEP_FALLBACK;
     if (flops)
         *flops = s->flops;
     if (bytes)

@@ -7,6 +7,7 @@
  * A session is used by one thread at a time; it shares only immutable
  * state (the model's bytes, the loaded module) with other sessions. */
 #include "api.h"
+#include "../exec/native/hostcall.h"
 #include "../exec/native/modrun.h"
 #include "../exec/native/qemu.h"
 #include "../exec/ref/ref.h"
@@ -187,8 +188,10 @@ int rvvnn_session_create_from_module(const rvvnn_module *m, const rvvnn_options 
         s->kind = SES_QEMU;
     else
         s->kind = SES_NATIVE;
-    if (!rc && s->kind == SES_NATIVE && !(rc = modrun_open(mod, &s->ms)))
+    if (!rc && s->kind == SES_NATIVE && !(rc = modrun_open(mod, &s->ms))) {
         modrun_set_limits(s->ms, &s->opts.o.limits);
+        modrun_set_custom(s->ms, custom_step_local, (void *)&s->opts.custom);
+    }
     if (!rc && s->kind == SES_QEMU)
         rc = write_module_file(s);
     if (rc) {
@@ -397,7 +400,8 @@ int rvvnn_session_run(rvvnn_session *s)
         rc = modrun_run(s->ms, s->ins, s->outs);
     } else {
         qemu_config cfg = {.runtime = s->opts.o.runtime, .cpu = s->opts.o.qemu_cpu,
-                           .vlen = (unsigned)s->opts.o.qemu_vlen, .limits = &s->opts.o.limits};
+                           .vlen = (unsigned)s->opts.o.qemu_vlen, .limits = &s->opts.o.limits,
+                           .custom = &s->opts.custom};
         rc = qemu_run_module(s->mod_path, s->module->mod, &cfg, s->ins, s->outs);
     }
     if (rc) {

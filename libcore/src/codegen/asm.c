@@ -178,6 +178,7 @@ void asm_sd(cg_asm *a, int rs2, int rs1, int imm) { I(SD, .rs2 = rs2, .rs1 = rs1
 void asm_flw(cg_asm *a, int frd, int rs1, int imm) { I(FLW, .rd = frd, .rs1 = rs1, .imm = imm); }
 void asm_fsw(cg_asm *a, int frs2, int rs1, int imm) { I(FSW, .rs2 = frs2, .rs1 = rs1, .imm = imm); }
 void asm_fmv_w_x(cg_asm *a, int frd, int rs1) { I(FMV_W_X, .rd = frd, .rs1 = rs1); }
+void asm_lbu(cg_asm *a, int rd, int rs1, int imm) { I(LBU, .rd = rd, .rs1 = rs1, .imm = imm); }
 
 void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2)
 {
@@ -191,6 +192,8 @@ void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2)
 }
 
 void asm_fsqrt_s(cg_asm *a, int frd, int frs1) { I(FSQRT_S, .rd = frd, .rs1 = frs1); }
+/* csrrwi zero, frm, rm */
+void asm_fsrmi(cg_asm *a, int rm) { I(FSRMI, .rd = ZERO, .imm = rm); }
 
 static void branch(cg_asm *a, isa_id row, int rs1, int rs2, int label)
 {
@@ -328,6 +331,30 @@ void asm_vadd_vi(cg_asm *a, int vd, int vs2, int imm5) { I(VADD_VI, .rd = vd, .r
 void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5) { I(VSLL_VI, .rd = vd, .rs2 = vs2, .imm = uimm5); }
 void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5) { I(VSRA_VI, .rd = vd, .rs2 = vs2, .imm = uimm5); }
 void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1) { I(VSUB_VV, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vfredmin(cg_asm *a, int vd, int vs2, int vs1) { I(VFREDMIN_VS, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vfcvt_f_xu(cg_asm *a, int vd, int vs2) { I(VFCVT_F_XU_V, .rd = vd, .rs2 = vs2); }
+void asm_vfwcvt_x_f(cg_asm *a, int vd, int vs2) { I(VFWCVT_X_F_V, .rd = vd, .rs2 = vs2); }
+void asm_vfwcvt_f_f(cg_asm *a, int vd, int vs2) { I(VFWCVT_F_F_V, .rd = vd, .rs2 = vs2); }
+void asm_vfncvt_f_f(cg_asm *a, int vd, int vs2) { I(VFNCVT_F_F_W, .rd = vd, .rs2 = vs2); }
+void asm_vnsrl_wi(cg_asm *a, int vd, int vs2, int uimm5) { I(VNSRL_WI, .rd = vd, .rs2 = vs2, .imm = uimm5); }
+
+static void vext(cg_asm *a, int vd, int vs2, int f, int sign)
+{
+    static const isa_id rows[2][3] = {{ISA_VZEXT_VF2, ISA_VZEXT_VF4, ISA_VZEXT_VF8},
+                                      {ISA_VSEXT_VF2, ISA_VSEXT_VF4, ISA_VSEXT_VF8}};
+    int k = f == 2 ? 0 : f == 4 ? 1 : f == 8 ? 2 : -1;
+    if (k < 0) {
+        bad(a, "vzext/vsext factor other than 2, 4, 8");
+        return;
+    }
+    emit(a, (isa_inst){.id = rows[sign][k], .rd = vd, .rs2 = vs2, .vm = 1});
+}
+void asm_vzext_vf(cg_asm *a, int vd, int vs2, int f) { vext(a, vd, vs2, f, 0); }
+void asm_vsext_vf(cg_asm *a, int vd, int vs2, int f) { vext(a, vd, vs2, f, 1); }
+void asm_vmv_v_x(cg_asm *a, int vd, int rs1) { I(VMV_V_X, .rd = vd, .rs1 = rs1); }
+void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5) { I(VMSNE_VI, .rd = vd, .rs2 = vs2, .imm = imm5); }
+void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMOR_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vcpop_m(cg_asm *a, int rd, int vs2) { I(VCPOP_M, .rd = rd, .rs2 = vs2); }
 
 static const isa_id vmf_vf[] = {[VMF_EQ] = ISA_VMFEQ_VF, [VMF_LE] = ISA_VMFLE_VF, [VMF_LT] = ISA_VMFLT_VF,
                                 [VMF_NE] = ISA_VMFNE_VF, [VMF_GT] = ISA_VMFGT_VF, [VMF_GE] = ISA_VMFGE_VF};
@@ -348,3 +375,4 @@ void asm_vmf_vf(cg_asm *a, int cmp, int vd, int vs2, int fs1) { vcmp(a, vmf_vf, 
 void asm_vmf_vv(cg_asm *a, int cmp, int vd, int vs2, int vs1) { vcmp(a, vmf_vv, cmp, vd, vs2, vs1); }
 void asm_vmerge_vvm(cg_asm *a, int vd, int vs2, int vs1) { I(VMERGE_VVM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1) { I(VFMERGE_VFM, .rd = vd, .rs2 = vs2, .rs1 = fs1); }
+void asm_vmerge_vim(cg_asm *a, int vd, int vs2, int imm5) { I(VMERGE_VIM, .rd = vd, .rs2 = vs2, .imm = imm5); }

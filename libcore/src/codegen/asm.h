@@ -59,6 +59,7 @@ void asm_slli(cg_asm *a, int rd, int rs1, int sh);
 void asm_srli(cg_asm *a, int rd, int rs1, int sh);
 void asm_ld(cg_asm *a, int rd, int rs1, int imm);
 void asm_lw(cg_asm *a, int rd, int rs1, int imm);
+void asm_lbu(cg_asm *a, int rd, int rs1, int imm);
 void asm_sd(cg_asm *a, int rs2, int rs1, int imm);
 void asm_flw(cg_asm *a, int frd, int rs1, int imm);
 void asm_fsw(cg_asm *a, int frs2, int rs1, int imm);
@@ -67,6 +68,10 @@ void asm_fmv_w_x(cg_asm *a, int frd, int rs1);
 enum { FS_ADD, FS_SUB, FS_MUL, FS_DIV };
 void asm_fop_s(cg_asm *a, int op, int frd, int frs1, int frs2);
 void asm_fsqrt_s(cg_asm *a, int frd, int frs1);
+/* frm: the dynamic rounding mode vector conversions use. Generators that
+ * change it restore FRM_RNE before they return. */
+enum { FRM_RNE = 0, FRM_RTZ = 1, FRM_RDN = 2, FRM_RUP = 3 };
+void asm_fsrmi(cg_asm *a, int rm);
 void asm_bnez(cg_asm *a, int rs, int label);
 /* bnez for loops whose body may exceed a branch's +-4 KiB: beqz over a jal. */
 void asm_bnez_far(cg_asm *a, int rs, int label);
@@ -104,21 +109,38 @@ void asm_vfmv_s_f(cg_asm *a, int vd, int fs1);
 void asm_vfredusum(cg_asm *a, int vd, int vs2, int vs1);
 void asm_vfredosum(cg_asm *a, int vd, int vs2, int vs1);
 void asm_vfredmax(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vfredmin(cg_asm *a, int vd, int vs2, int vs1);
 
 /* conversions (dynamic rounding mode: round to nearest even by default) */
 void asm_vfcvt_x_f(cg_asm *a, int vd, int vs2);      /* float -> int, frm */
 void asm_vfcvt_f_x(cg_asm *a, int vd, int vs2);      /* int -> float */
+void asm_vfcvt_f_xu(cg_asm *a, int vd, int vs2);     /* unsigned int -> float */
+/* (qemu 7.2 aborts on the .rtz conversions: truncate with asm_fsrmi(FRM_RTZ)) */
+/* widening (SEW -> 2*SEW; vd a 2*LMUL group) and narrowing (2*SEW -> SEW) */
+void asm_vfwcvt_x_f(cg_asm *a, int vd, int vs2);     /* f32 -> i64, frm, saturating */
+void asm_vfwcvt_f_f(cg_asm *a, int vd, int vs2);     /* f32 -> f64 */
+void asm_vfncvt_f_f(cg_asm *a, int vd, int vs2);     /* f64 -> f32, frm */
+void asm_vnsrl_wi(cg_asm *a, int vd, int vs2, int uimm5); /* 2*SEW -> SEW, low bits after >> uimm */
+/* vd (SEW) = vs2 (SEW/f) zero- or sign-extended; f = 2, 4 or 8 */
+void asm_vzext_vf(cg_asm *a, int vd, int vs2, int f);
+void asm_vsext_vf(cg_asm *a, int vd, int vs2, int f);
 /* integer ops on the bit patterns */
 void asm_vadd_vx(cg_asm *a, int vd, int vs2, int rs1);
 void asm_vadd_vi(cg_asm *a, int vd, int vs2, int imm5);
 void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5);
 void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5);
 void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vmv_v_x(cg_asm *a, int vd, int rs1);
+void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5);  /* mask: vs2 != imm */
 /* compares into a mask register, and merges under v0 */
 enum { VMF_EQ, VMF_LE, VMF_LT, VMF_NE, VMF_GT, VMF_GE };
 void asm_vmf_vf(cg_asm *a, int cmp, int vd, int vs2, int fs1);
 void asm_vmf_vv(cg_asm *a, int cmp, int vd, int vs2, int vs1); /* EQ, LE, LT, NE only */
 void asm_vmerge_vvm(cg_asm *a, int vd, int vs2, int vs1);  /* vd = v0 ? vs1 : vs2 */
 void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1); /* vd = v0 ? f : vs2 */
+void asm_vmerge_vim(cg_asm *a, int vd, int vs2, int imm5); /* vd = v0 ? imm : vs2 */
+/* mask registers */
+void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vcpop_m(cg_asm *a, int rd, int vs2);             /* rd = set bits of vs2 among vl */
 
 #endif

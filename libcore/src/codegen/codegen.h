@@ -33,6 +33,7 @@ typedef struct cg_ctx {
     uint32_t *val_tensor;  /* value index -> module tensor id (UINT32_MAX = none yet) */
     const char *fallback_reason; /* set by a generator that declines */
     int n_rvv, n_ref;      /* step counts */
+    struct cg_result *res; /* fallback notes go here */
 } cg_ctx;
 
 /* An op's RVV generator: emits one (or more) steps for node n and
@@ -42,17 +43,32 @@ typedef int (*cg_fn)(cg_ctx *c, const ir_node *n);
 
 /* Module tensor id of value v (creates it on first use). */
 int cg_value_tensor(cg_ctx *c, int v, uint32_t *id);
+/* The same for n values into ids (a step's argument list). */
+int cg_value_tensors(cg_ctx *c, const int *vals, int n, uint64_t *ids);
 /* A new constant tensor (re-laid weights) in WEIGHTS. */
 int cg_weight(cg_ctx *c, const char *name, const tensor *t, const void *data, uint32_t *id);
+/* The same, written by the caller at *fill (valid until the next tensor). */
+int cg_weight_fill(cg_ctx *c, const char *name, const tensor *t, uint32_t *id, void **fill);
 /* Emits an RVV step for node n (name/op from the node). */
 int cg_step(cg_ctx *c, const ir_node *n, const uint64_t *ids, uint32_t n_in, uint32_t n_out,
             const int64_t *imm, uint32_t n_imm, const void *code, size_t code_size, uint64_t flops,
             uint64_t bytes);
 
+/* Why nodes fell back, one row per distinct (op, reason), for
+ * `rvvnn compile --verbose`; reasons are the generators' static text. */
+#define CG_MAX_NOTES 24
+typedef struct cg_note {
+    char op[48];
+    const char *reason;
+    int count;
+} cg_note;
+
 typedef struct cg_result {
     void *buf;      /* mem_alloc'd module image */
     size_t len;
     int n_rvv, n_ref;
+    cg_note notes[CG_MAX_NOTES];
+    int n_notes;    /* rows used; reasons past CG_MAX_NOTES are counted in n_ref only */
 } cg_result;
 
 /* Lowers g (after passes_run; shapes must be static) for target t. */

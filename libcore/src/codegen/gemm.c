@@ -31,6 +31,8 @@
 #define MR_MAX 7
 #define K_UNROLL 8
 
+enum { BIAS_ROW, BIAS_MAT, BIAS_SCALAR };
+
 static const int row_reg[MR_MAX] = {A5, A6, A7, T3, T4, T5, T6};
 static const int a_freg[MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6};
 
@@ -42,7 +44,10 @@ typedef struct gemm_plan {
     int64_t b_k, b_n;       /* B strides in bytes (for packed B: b_n = 4, b_k = panel width * 4) */
     int64_t c_row;          /* C row stride in bytes */
     int packed;             /* B is a packed constant */
-    int has_bias;
+    int has_bias;           /* bias pointer in a4 */
+    int bias_post;          /* Gemm's C applied after the k loop (else: the accumulators start as the row) */
+    int bias_kind;          /* post: BIAS_ROW, BIAS_MAT or BIAS_SCALAR */
+    float alpha, beta;      /* Gemm: alpha*A*B + beta*C (post mode) */
     int has_res;            /* residual added in the epilogue (base in a0) */
     int act;                /* 0 none, 1 relu, 2 gelu */
     float gelu_div;
@@ -93,7 +98,7 @@ static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
             add_imm(a, row_reg[r], S7, p->a_row * r);
     }
     for (int r = 0; r < mr; r++) {
-        if (p->has_bias) {
+        if (p->has_bias && !p->bias_post) {
             asm_add(a, S0, A4, S5);
             asm_vle(a, 32, r * L, S0);
         } else {
@@ -113,6 +118,8 @@ static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
             loop = asm_label(a);
             asm_bind(a, loop);
         }
+        if (p->b_n != 4 && steps)
+            asm_li(a, S0, p->b_n); /* the vlse32 stride: s0 is scratch between here and there */
         for (int64_t k = 0; k < steps; k++) {
             if (p->b_n == 4)
                 asm_vle(a, 32, vb, S11);
@@ -136,6 +143,24 @@ static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
             asm_mv(a, row_reg[0], S8);
         else
             add_imm(a, row_reg[r], S8, p->c_row * r);
+        if (p->alpha != 1.0f)
+            asm_vf(a, VF_MUL, r * L, r * L, FT7);
+        if (p->has_bias && p->bias_post) { /* + beta * C; the B group vb is free now */
+            if (p->bias_kind == BIAS_SCALAR) {
+                asm_vf(a, VF_ADD, r * L, r * L, FT9);
+            } else {
+                if (p->bias_kind == BIAS_ROW) {
+                    asm_add(a, S0, A4, S5);
+                } else { /* same offset as in the output */
+                    asm_sub(a, S0, row_reg[r], S3);
+                    asm_add(a, S0, S0, A4);
+                }
+                asm_vle(a, 32, vb, S0);
+                if (p->beta != 1.0f)
+                    asm_vf(a, VF_MUL, vb, vb, FT8);
+                asm_vv(a, VF_ADD, r * L, r * L, vb);
+            }
+        }
         asm_vse(a, 32, r * L, row_reg[r]);
     }
     if (p->has_res || p->act)
@@ -224,6 +249,14 @@ static int emit_kernel(const gemm_plan *p, cg_asm *a)
     asm_ld(a, A3, A0, 8 * k++);
     if (res_slot >= 0)
         asm_ld(a, A0, A0, 8 * res_slot);
+    if (p->alpha != 1.0f)
+        load_f32(a, FT7, p->alpha);
+    if (p->beta != 1.0f || (p->has_bias && p->bias_post && p->bias_kind == BIAS_SCALAR))
+        load_f32(a, FT8, p->beta);
+    if (p->has_bias && p->bias_post && p->bias_kind == BIAS_SCALAR) {
+        asm_flw(a, FT9, A4, 0);
+        asm_fop_s(a, FS_MUL, FT9, FT9, FT8);
+    }
     int body = asm_label(a);
     for (int64_t b = 0; b < p->batch; b++) {
         add_imm(a, S1, A1, p->a_batch[b]);
@@ -237,22 +270,15 @@ static int emit_kernel(const gemm_plan *p, cg_asm *a)
     return asm_finish(a);
 }
 
-/* Copies constant B (K x N with strides in elements) into panels. */
-static float *pack_b(const float *b, int64_t K, int64_t N, int64_t sk, int64_t sn, int64_t pw,
-                     size_t *bytes)
+/* Copies constant B (K x N with strides in elements) into panels at o. */
+static void pack_b(float *o, const float *b, int64_t K, int64_t N, int64_t sk, int64_t sn, int64_t pw)
 {
-    float *out = mem_alloc((size_t)(K * N) * sizeof(float) + 4);
-    if (!out)
-        return NULL;
-    float *o = out;
     for (int64_t n0 = 0; n0 < N; n0 += pw) {
         int64_t w = N - n0 < pw ? N - n0 : pw;
         for (int64_t k = 0; k < K; k++)
             for (int64_t j = 0; j < w; j++)
                 *o++ = b[k * sk + (n0 + j) * sn];
     }
-    *bytes = (size_t)(K * N) * sizeof(float);
-    return out;
 }
 
 static int decline(cg_ctx *c, const char *why)
@@ -283,26 +309,43 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
         if (vres && (vres->t.dtype != DT_F32 || !shape_equal(&vres->t, &vc->t)))
             return decline(c, "residual shape");
     }
+    int trans_a = 0, bias_kind = BIAS_ROW;
+    float alpha = 1.0f, beta = 1.0f;
     if (is_gemm) {
-        if (ir_attr_int(n, "transA", 0) || ir_attr_float(n, "alpha", 1.0f) != 1.0f)
-            return decline(c, "Gemm with transA or alpha != 1");
+        trans_a = (int)ir_attr_int(n, "transA", 0);
         trans_b = (int)ir_attr_int(n, "transB", 0);
+        alpha = ir_attr_float(n, "alpha", 1.0f);
+        beta = ir_attr_float(n, "beta", 1.0f);
         if (n->n_in > 2 && n->in[2] >= 0) {
+            /* C broadcast to (M, N): a row, the whole matrix, or a scalar */
             vbias = &g->vals[n->in[2]];
-            int64_t nb = vbias->t.rank ? vbias->t.dims[vbias->t.rank - 1] : 1;
-            if (vbias->kind != VAL_CONST || ir_attr_float(n, "beta", 1.0f) != 1.0f ||
-                vbias->t.dtype != DT_F32 || !(vbias->t.rank == 1 || (vbias->t.rank == 2 && vbias->t.dims[0] == 1)) ||
-                nb != vc->t.dims[1])
-                return decline(c, "Gemm bias other than a constant row vector with beta 1");
+            const tensor *t = &vbias->t;
+            int64_t ne;
+            if (t->dtype != DT_F32 || vbias->dynamic || tensor_numel(t, &ne) || va->t.rank != 2)
+                return decline(c, "Gemm bias not a static float32 tensor");
+            int64_t last = t->rank ? t->dims[t->rank - 1] : 1, first = t->rank == 2 ? t->dims[0] : 1;
+            if (ne == 1)
+                bias_kind = BIAS_SCALAR;
+            else if (first == 1 && last == vc->t.dims[1])
+                bias_kind = BIAS_ROW;
+            else if (t->rank == 2 && first == vc->t.dims[0] && last == vc->t.dims[1])
+                bias_kind = BIAS_MAT;
+            else
+                return decline(c, "Gemm bias broadcast along N (a column)");
         }
     }
     gemm_plan *p = mem_calloc(1, sizeof *p);
     if (!p)
         return err_set(RV_ENOMEM, "out of memory");
     int ra = va->t.rank, rb = vb->t.rank, rc_ = vc->t.rank;
-    p->M = va->t.dims[ra - 2];
-    p->K = va->t.dims[ra - 1];
+    p->M = va->t.dims[ra - (trans_a ? 1 : 2)];
+    p->K = va->t.dims[ra - (trans_a ? 2 : 1)];
     p->N = vc->t.dims[rc_ - 1];
+    p->alpha = alpha;
+    p->beta = beta;
+    p->bias_kind = bias_kind;
+    /* alpha, beta and all but a plain row add after the k loop */
+    p->bias_post = alpha != 1.0f || beta != 1.0f || bias_kind != BIAS_ROW;
     int64_t kb = trans_b ? vb->t.dims[rb - 1] : vb->t.dims[rb - 2];
     if (kb != p->K || (trans_b ? vb->t.dims[rb - 2] : vb->t.dims[rb - 1]) != p->N) {
         mem_free(p);
@@ -340,8 +383,12 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     }
     p->lmul = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
     p->mr = 32 / p->lmul - 1 < MR_MAX ? 32 / p->lmul - 1 : MR_MAX;
-    p->a_row = p->K * 4;
-    p->a_k = 4;
+    p->a_row = trans_a ? 4 : p->K * 4;
+    p->a_k = trans_a ? p->M * 4 : 4;
+    if ((K_UNROLL - 1) * p->a_k > 2047) { /* the unrolled flw offsets are 12-bit */
+        mem_free(p);
+        return decline(c, "transposed A with more than 73 rows");
+    }
     p->c_row = p->N * 4;
     p->has_bias = vbias != NULL;
     p->has_res = vres != NULL;
@@ -354,50 +401,35 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     int64_t vlmax = (int64_t)vlen_for_panels * p->lmul / 32;
     uint32_t idb;
     int rc;
-    float *packed = NULL;
     if (vb->kind == VAL_CONST) {
-        /* pack every distinct batch of B */
+        /* pack every distinct batch of B, straight into the module's weights */
         p->packed = 1;
         p->pw = vlmax;
         int64_t nbb = 1;
         for (int d = 0; d < rb - 2; d++)
             nbb *= vb->t.dims[d];
-        size_t one, total = 0;
-        packed = mem_alloc((size_t)(nbb * p->K * p->N) * 4 + 4);
-        if (!packed) {
-            mem_free(p);
-            return err_set(RV_ENOMEM, "out of memory packing '%s'", vb->name);
-        }
-        for (int64_t q = 0; q < nbb; q++) {
-            const float *src = (const float *)vb->t.data + q * p->K * p->N;
-            float *pk = trans_b ? pack_b(src, p->K, p->N, 1, p->K, p->pw, &one)
-                                : pack_b(src, p->K, p->N, p->N, 1, p->pw, &one);
-            if (!pk) {
-                mem_free(packed);
-                mem_free(p);
-                return err_set(RV_ENOMEM, "out of memory packing '%s'", vb->name);
-            }
-            memcpy((char *)packed + total, pk, one);
-            total += one;
-            mem_free(pk);
-        }
         for (int64_t b = 0; b < batch; b++)
             p->b_batch[b] *= 4; /* element offset of a batch == packed offset */
         p->b_n = 4;
         p->b_k = p->pw * 4;
-        tensor pt = {DT_F32, 1, {(int64_t)(total / 4)}, NULL, 0};
+        tensor pt = {DT_F32, 1, {nbb * p->K * p->N}, NULL, 0};
         char name[256];
         snprintf(name, sizeof name, "%s.packed%lld", vb->name, (long long)p->pw);
-        rc = cg_weight(c, name, &pt, packed, &idb);
-        mem_free(packed);
-    } else {
-        if (trans_b) {
-            mem_free(p);
-            return decline(c, "transposed non-constant B");
+        void *fill;
+        rc = cg_weight_fill(c, name, &pt, &idb, &fill);
+        for (int64_t q = 0; !rc && q < nbb; q++) {
+            const float *src = (const float *)vb->t.data + q * p->K * p->N;
+            float *dst = (float *)fill + q * p->K * p->N;
+            if (trans_b)
+                pack_b(dst, src, p->K, p->N, 1, p->K, p->pw);
+            else
+                pack_b(dst, src, p->K, p->N, p->N, 1, p->pw);
         }
+    } else {
+        /* transposed: each k step is a strided load across B's rows */
         p->pw = p->N;
-        p->b_n = 4;
-        p->b_k = p->N * 4;
+        p->b_n = trans_b ? p->K * 4 : 4;
+        p->b_k = trans_b ? 4 : p->N * 4;
         for (int64_t b = 0; b < batch; b++)
             p->b_batch[b] *= 4;
         rc = cg_value_tensor(c, n->in[1], &idb);

@@ -4,6 +4,7 @@
  * (kernels.def) or, failing that, a fallback step. */
 #include "codegen.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define CG(op, fn) int fn(cg_ctx *c, const ir_node *n);
@@ -56,9 +57,26 @@ int cg_value_tensor(cg_ctx *c, int v, uint32_t *id)
     return 0;
 }
 
+int cg_value_tensors(cg_ctx *c, const int *vals, int n, uint64_t *ids)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t id;
+        int rc = cg_value_tensor(c, vals[i], &id);
+        if (rc)
+            return rc;
+        ids[i] = id;
+    }
+    return 0;
+}
+
 int cg_weight(cg_ctx *c, const char *name, const tensor *t, const void *data, uint32_t *id)
 {
     return modb_tensor(c->mb, name, t, MOD_T_WEIGHT, 0, data, id);
+}
+
+int cg_weight_fill(cg_ctx *c, const char *name, const tensor *t, uint32_t *id, void **fill)
+{
+    return modb_weight_fill(c->mb, name, t, id, fill);
 }
 
 int cg_step(cg_ctx *c, const ir_node *n, const uint64_t *ids, uint32_t n_in, uint32_t n_out,
@@ -123,19 +141,45 @@ static int lower_passthrough_outputs(cg_ctx *c)
     return 0;
 }
 
+static void note_fallback(cg_ctx *c, const ir_node *n, int has_generator)
+{
+    const char *why = c->fallback_reason ? c->fallback_reason
+                      : has_generator ? "declined" : c->tgt->no_rvv ? "--no-rvv" : "no RVV generator";
+    cg_result *r = c->res;
+    for (int i = 0; i < r->n_notes; i++)
+        if (!strcmp(r->notes[i].op, n->op_type) && !strcmp(r->notes[i].reason, why)) {
+            r->notes[i].count++;
+            return;
+        }
+    if (r->n_notes == CG_MAX_NOTES)
+        return;
+    cg_note *nt = &r->notes[r->n_notes++];
+    snprintf(nt->op, sizeof nt->op, "%s", n->op_type);
+    nt->reason = why;
+    nt->count = 1;
+}
+
 int codegen_module(const ir_model *m, const cg_target *t, cg_result *out)
 {
     const ir_graph *g = m->graph;
     memset(out, 0, sizeof *out);
     modb mb;
     modb_init(&mb);
-    cg_ctx c = {.tgt = t, .g = g, .mb = &mb};
+    cg_ctx c = {.tgt = t, .g = g, .mb = &mb, .res = out};
     c.val_tensor = mem_alloc(((size_t)g->n_vals + 1) * sizeof *c.val_tensor);
     int rc = 0;
     if (!c.val_tensor)
         rc = err_set(RV_ENOMEM, "out of memory");
-    for (int v = 0; !rc && v < g->n_vals; v++)
+    /* WEIGHTS ends up about as large as the constants (used as they are
+     * or re-laid): reserving that once spares the copies of growing it */
+    size_t const_bytes = 0;
+    for (int v = 0; !rc && v < g->n_vals; v++) {
         c.val_tensor[v] = UINT32_MAX;
+        if (g->vals[v].kind == VAL_CONST && g->vals[v].n_uses)
+            const_bytes += g->vals[v].t.nbytes + MOD_ALIGN;
+    }
+    if (!rc)
+        rc = bytebuf_reserve(&mb.sec[SEC_WEIGHTS], const_bytes + MOD_ALIGN);
     /* inputs and outputs first, so their tensors exist even if unused */
     for (int i = 0; !rc && i < g->n_inputs; i++) {
         uint32_t id;
@@ -154,6 +198,7 @@ int codegen_module(const ir_model *m, const cg_target *t, cg_result *out)
         rc = fn ? fn(&c, n) : RV_EUNSUPPORTED;
         if (rc == RV_EUNSUPPORTED) {
             err_clear();
+            note_fallback(&c, n, fn != NULL);
             rc = lower_ref(&c, n);
         }
     }

@@ -3,7 +3,8 @@
  * the bytes do not change, only the descriptor) and Transpose (any
  * element size of 1, 2, 4 or 8 bytes): output rows are written with unit
  * stride from strided loads (vlse) of the input, inside up to three
- * outer loops. Results are bit-identical to the reference. */
+ * outer loops; Gather along axis 0; Concat (row copies at each input's
+ * offset). Results are bit-identical to the reference. */
 #include "codegen.h"
 #include "nest.h"
 
@@ -51,11 +52,7 @@ static void mv_inner(cg_asm *a, const void *ctx, int l)
 static int emit_step(cg_ctx *c, const ir_node *n, const cg_nest *nest, const mv_plan *p, uint64_t bytes)
 {
     uint64_t ids[2];
-    uint32_t id;
-    int rc = cg_value_tensor(c, n->in[0], &id);
-    ids[0] = id;
-    if (!rc && !(rc = cg_value_tensor(c, n->out[0], &id)))
-        ids[1] = id;
+    int rc = cg_value_tensors(c, (const int[]){n->in[0], n->out[0]}, 2, ids);
     if (rc)
         return rc;
     cg_asm a;
@@ -80,7 +77,7 @@ int cg_copy(cg_ctx *c, const ir_node *n)
     size_t nb;
     if (x->dynamic || y->dynamic || tensor_byte_size(&y->t, &nb) || nb == 0)
         return decline(c, "dynamic or empty");
-    cg_nest nest = {.q = 1, .dims = {(int64_t)nb}};
+    cg_nest nest = {.q = 1, .n_ops = 3, .dims = {(int64_t)nb}};
     mv_plan p = {.sew = 8, .lmul = c->tgt->lmul_max, .inner = (int64_t)nb, .copy = 1};
     return emit_step(c, n, &nest, &p, nb);
 }
@@ -122,7 +119,7 @@ int cg_transpose(cg_ctx *c, const ir_node *n)
         ys[l] = st;
         st *= d_[l];
     }
-    cg_nest nest = {.q = q};
+    cg_nest nest = {.q = q, .n_ops = 3};
     for (int l = 0; l < q; l++) {
         nest.dims[l] = d_[l];
         nest.stride[0][l] = s_[l] * (int64_t)es;
@@ -131,6 +128,20 @@ int cg_transpose(cg_ctx *c, const ir_node *n)
     mv_plan p = {.sew = (int)es * 8, .lmul = c->tgt->lmul_max, .inner = d_[q - 1],
                  .inner_src_stride = s_[q - 1] * (int64_t)es};
     return emit_step(c, n, &nest, &p, (uint64_t)st * es);
+}
+
+/* A strip-mined e8 copy of t1 bytes from src to dst (both advanced). */
+static void copy_bytes(cg_asm *a, int src, int dst, int lmul)
+{
+    int copy = asm_label(a);
+    asm_bind(a, copy);
+    asm_vsetvli(a, T0, T1, 8, lmul);
+    asm_vle(a, 8, 8, src);
+    asm_vse(a, 8, 8, dst);
+    asm_add(a, src, src, T0);
+    asm_add(a, dst, dst, T0);
+    asm_sub(a, T1, T1, T0);
+    asm_bnez(a, T1, copy);
 }
 
 /* Gather along axis 0 (embedding lookup): per index a bounds check
@@ -153,12 +164,7 @@ int cg_gather(cg_ctx *c, const ir_node *n)
     if (!ni || !row_bytes)
         return decline(c, "empty");
     uint64_t ids[3];
-    uint32_t id;
-    int rc = 0, k = 0;
-    int vals[3] = {n->in[0], n->in[1], n->out[0]};
-    for (int i = 0; !rc && i < 3; i++)
-        if (!(rc = cg_value_tensor(c, vals[i], &id)))
-            ids[k++] = id;
+    int rc = cg_value_tensors(c, (const int[]){n->in[0], n->in[1], n->out[0]}, 3, ids);
     if (rc)
         return rc;
     int is64 = ind->t.dtype == DT_I64;
@@ -171,7 +177,7 @@ int cg_gather(cg_ctx *c, const ir_node *n)
     asm_li(&a, S4, ni);
     asm_li(&a, S5, rows);
     asm_li(&a, S6, row_bytes);
-    int loop = asm_label(&a), bad = asm_label(&a), nonneg = asm_label(&a), copy = asm_label(&a);
+    int loop = asm_label(&a), bad = asm_label(&a), nonneg = asm_label(&a);
     asm_bind(&a, loop);
     if (is64)
         asm_ld(&a, T5, S2, 0);
@@ -185,14 +191,7 @@ int cg_gather(cg_ctx *c, const ir_node *n)
     asm_add(&a, T2, S1, T5);
     asm_mv(&a, T3, S3);
     asm_mv(&a, T1, S6);
-    asm_bind(&a, copy);
-    asm_vsetvli(&a, T0, T1, 8, c->tgt->lmul_max);
-    asm_vle(&a, 8, 8, T2);
-    asm_vse(&a, 8, 8, T3);
-    asm_add(&a, T2, T2, T0);
-    asm_add(&a, T3, T3, T0);
-    asm_sub(&a, T1, T1, T0);
-    asm_bnez(&a, T1, copy);
+    copy_bytes(&a, T2, T3, c->tgt->lmul_max);
     asm_add(&a, S3, S3, S6);
     asm_addi(&a, S2, S2, is64 ? 8 : 4);
     asm_addi(&a, S4, S4, -1);
@@ -204,6 +203,71 @@ int cg_gather(cg_ctx *c, const ir_node *n)
     rc = asm_finish(&a);
     if (!rc)
         rc = cg_step(c, n, ids, 2, 1, NULL, 0, a.w, a.n * 4, 0, (uint64_t)(ni * row_bytes * 2));
+    asm_free(&a);
+    return rc;
+}
+
+/* Concat: per input, its rows of (axis extent x inner) elements are
+ * byte-copied into the output's rows at that input's offset; one step
+ * for all inputs. */
+int cg_concat(cg_ctx *c, const ir_node *n)
+{
+    const ir_graph *g = c->g;
+    const ir_value *y = &g->vals[n->out[0]];
+    if (y->dynamic || n->n_in < 1 || n->n_in > 64)
+        return decline(c, "dynamic, or more than 64 inputs");
+    int rank = y->t.rank;
+    int64_t axis = ir_attr_int(n, "axis", 0);
+    if (axis < 0)
+        axis += rank;
+    if (axis < 0 || axis >= rank)
+        return decline(c, "axis out of range");
+    int64_t R = 1, inner = (int64_t)dtype_size(y->t.dtype);
+    for (int d = 0; d < axis; d++)
+        R *= y->t.dims[d];
+    for (int d = (int)axis + 1; d < rank; d++)
+        inner *= y->t.dims[d];
+    int64_t out_row = inner * y->t.dims[axis];
+    uint64_t ids[65];
+    int vals[65];
+    for (int k = 0; k <= n->n_in; k++) {
+        vals[k] = k < n->n_in ? n->in[k] : n->out[0];
+        if (vals[k] < 0 || g->vals[vals[k]].dynamic)
+            return decline(c, "omitted or dynamic input");
+    }
+    int rc = cg_value_tensors(c, vals, n->n_in + 1, ids);
+    if (rc)
+        return rc;
+    if (!R || !out_row)
+        return decline(c, "empty");
+    cg_asm a;
+    asm_init(&a);
+    frame_enter(&a);
+    int64_t off = 0;
+    for (int k = 0; k < n->n_in; k++) {
+        int64_t row = inner * g->vals[n->in[k]].t.dims[axis];
+        if (!row)
+            continue;
+        asm_ld(&a, T2, A0, k * 8);
+        asm_ld(&a, T3, A0, n->n_in * 8);
+        add_imm(&a, T3, T3, off);
+        asm_li(&a, S1, R);
+        int rows = asm_label(&a);
+        asm_bind(&a, rows);
+        asm_li(&a, T1, row);
+        asm_mv(&a, T4, T2);
+        asm_mv(&a, T5, T3);
+        copy_bytes(&a, T4, T5, c->tgt->lmul_max);
+        add_imm(&a, T2, T2, row);
+        add_imm(&a, T3, T3, out_row);
+        asm_addi(&a, S1, S1, -1);
+        asm_bnez(&a, S1, rows);
+        off += row;
+    }
+    frame_leave(&a);
+    rc = asm_finish(&a);
+    if (!rc)
+        rc = cg_step(c, n, ids, (uint32_t)n->n_in, 1, NULL, 0, a.w, a.n * 4, 0, (uint64_t)(R * out_row * 2));
     asm_free(&a);
     return rc;
 }

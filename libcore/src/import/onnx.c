@@ -302,23 +302,32 @@ static int convert_graph(imp *im, const Onnx__GraphProto *gp, ir_graph *parent, 
     return 0;
 }
 
-int import_onnx_buffer(const void *buf, size_t len, const char *dir, const rv_limits *lim_in,
+/* The import; with owned, buf is the caller's mem_alloc'd file image and
+ * is freed as soon as protobuf-c has unpacked it (the unpacked form has
+ * its own copy of every byte), which keeps one copy of the weights fewer
+ * alive at the peak. */
+static int import_onnx(void *owned, const void *buf, size_t len, const char *dir, const rv_limits *lim_in,
                        ir_model **out)
 {
     const rv_limits *lim = limits_or_default(lim_in);
     *out = NULL;
-    if (len > lim->max_file_bytes)
+    if (len > lim->max_file_bytes) {
+        mem_free(owned);
         return err_set(RV_ELIMIT, "model: %zu bytes exceed the limit max_file_bytes (%llu)", len,
                        (unsigned long long)lim->max_file_bytes);
+    }
     size_t budget;
     int rc = prescan_message(&onnx__model_proto__descriptor, buf, len, lim, import_decoded_budget(len),
                              &budget);
-    if (rc)
+    if (rc) {
+        mem_free(owned);
         return err_wrap(rc, "model");
+    }
     prescan_budget b;
     ProtobufCAllocator al;
     prescan_allocator(&b, budget * 2 + 4096, &al);
     Onnx__ModelProto *mp = onnx__model_proto__unpack(&al, len, buf);
+    mem_free(owned);
     if (!mp)
         return prescan_unpack_error(&b, "model");
     ir_model *m = ir_model_new();
@@ -360,6 +369,12 @@ int import_onnx_buffer(const void *buf, size_t len, const char *dir, const rv_li
     return 0;
 }
 
+int import_onnx_buffer(const void *buf, size_t len, const char *dir, const rv_limits *lim_in,
+                       ir_model **out)
+{
+    return import_onnx(NULL, buf, len, dir, lim_in, out);
+}
+
 void import_dir_of(const char *path, char *dir, size_t cap)
 {
     snprintf(dir, cap, "%s", path);
@@ -380,8 +395,7 @@ int import_onnx_file(const char *path, const rv_limits *lim, ir_model **out)
         return rc;
     char dir[4096];
     import_dir_of(path, dir, sizeof dir);
-    rc = import_onnx_buffer(buf, len, dir, lim, out);
-    mem_free(buf);
+    rc = import_onnx(buf, buf, len, dir, lim, out);
     if (rc)
         return err_wrap(rc, "%s", path);
     return 0;

@@ -7,7 +7,20 @@
 #include <stdio.h>
 #include <string.h>
 
-int bytebuf_append(bytebuf *b, const void *data, size_t n)
+int bytebuf_reserve(bytebuf *b, size_t cap)
+{
+    if (cap <= b->cap)
+        return 0;
+    unsigned char *p = mem_realloc(b->p, cap);
+    if (!p)
+        return err_set(RV_ENOMEM, "out of memory growing a module section to %zu bytes", cap);
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* Grows b by n bytes and returns where they start (uninitialised). */
+static int bytebuf_extend(bytebuf *b, size_t n, unsigned char **at)
 {
     size_t need;
     if (!size_add(b->len, n, &need))
@@ -18,17 +31,25 @@ int bytebuf_append(bytebuf *b, const void *data, size_t n)
             if (!size_mul(cap, 2, &cap))
                 return err_set(RV_ELIMIT, "module section larger than memory");
         }
-        unsigned char *p = mem_realloc(b->p, cap);
-        if (!p)
-            return err_set(RV_ENOMEM, "out of memory growing a module section to %zu bytes", cap);
-        b->p = p;
-        b->cap = cap;
+        int rc = bytebuf_reserve(b, cap);
+        if (rc)
+            return rc;
     }
-    if (n && data)
-        memcpy(b->p + b->len, data, n);
-    else if (n)
-        memset(b->p + b->len, 0, n);
+    *at = b->p + b->len;
     b->len = need;
+    return 0;
+}
+
+int bytebuf_append(bytebuf *b, const void *data, size_t n)
+{
+    unsigned char *at;
+    int rc = bytebuf_extend(b, n, &at);
+    if (rc || !n)
+        return rc;
+    if (data)
+        memcpy(at, data, n);
+    else
+        memset(at, 0, n);
     return 0;
 }
 
@@ -96,8 +117,10 @@ int modb_string(modb *b, const char *s, uint32_t *off)
     return 0;
 }
 
-int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t offset,
-                const void *data, uint32_t *id)
+/* modb_tensor's work; for a WEIGHT with fill != NULL the weight bytes
+ * are reserved, not copied, and *fill says where to write them. */
+static int add_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t offset,
+                      const void *data, uint32_t *id, void **fill)
 {
     mod_tensor mt;
     memset(&mt, 0, sizeof mt);
@@ -113,13 +136,18 @@ int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t 
     mt.nbytes = nb;
     memcpy(mt.dims, t->dims, sizeof mt.dims);
     mt.offset = offset;
-    if (place == MOD_T_WEIGHT && data) {
+    if (place == MOD_T_WEIGHT && (data || fill)) {
         bytebuf *w = &b->sec[SEC_WEIGHTS];
+        unsigned char *at;
         if ((rc = bytebuf_align(w, MOD_ALIGN)))
             return rc;
         mt.offset = w->len;
-        if ((rc = bytebuf_append(w, data, nb)))
+        if ((rc = bytebuf_extend(w, nb, &at)))
             return rc;
+        if (fill)
+            *fill = at;
+        else if (nb)
+            memcpy(at, data, nb);
     }
     if (place == MOD_T_INPUT)
         b->n_inputs++;
@@ -127,6 +155,17 @@ int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t 
         b->n_outputs++;
     *id = b->n_tensors++;
     return bytebuf_append(&b->sec[SEC_TENSORS], &mt, sizeof mt);
+}
+
+int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t offset,
+                const void *data, uint32_t *id)
+{
+    return add_tensor(b, name, t, place, offset, data, id, NULL);
+}
+
+int modb_weight_fill(modb *b, const char *name, const tensor *t, uint32_t *id, void **fill)
+{
+    return add_tensor(b, name, t, MOD_T_WEIGHT, 0, NULL, id, fill);
 }
 
 static int put_attr(modb *b, const ir_attr *a)
@@ -195,7 +234,7 @@ int modb_step_ref(modb *b, const ir_node *n, const uint64_t *ids, uint32_t n_in,
 {
     mod_step s;
     memset(&s, 0, sizeof s);
-    s.kind = MOD_STEP_REF;
+    s.kind = n->op < 0 ? MOD_STEP_CUSTOM : MOD_STEP_REF;
     s.n_in = n_in;
     s.n_out = n_out;
     s.flops = flops;
@@ -268,13 +307,23 @@ int modb_finish(modb *b, void **out, size_t *len)
     if (rc)
         return rc;
     h.file_size = off;
-    unsigned char *p = mem_calloc(1, off);
+    /* WEIGHTS is last and by far the largest: grow its buffer into the
+     * image (realloc can do that without copying) and move the weights to
+     * their place, instead of allocating and filling a second copy. */
+    bytebuf *w = &b->sec[SEC_WEIGHTS];
+    size_t w_off = (size_t)h.sec[SEC_WEIGHTS].offset, w_len = w->len;
+    unsigned char *p = mem_realloc(w->p, off);
     if (!p)
         return err_set(RV_ENOMEM, "cannot allocate a %zu-byte module", off);
+    if (w_len)
+        memmove(p + w_off, p, w_len);
+    memset(p, 0, w_off);
+    memset(p + w_off + w_len, 0, off - w_off - w_len);
     memcpy(p, &h, sizeof h);
-    for (int i = 0; i < SEC__COUNT; i++)
+    for (int i = 0; i < SEC_WEIGHTS; i++)
         if (b->sec[i].len)
             memcpy(p + h.sec[i].offset, b->sec[i].p, b->sec[i].len);
+    memset(w, 0, sizeof *w); /* the buffer is the image now */
     *out = p;
     *len = off;
     return 0;

@@ -81,7 +81,13 @@ typedef struct mod_tensor {
     int64_t dims[MOD_MAX_RANK];
 } mod_tensor;
 
-enum { MOD_STEP_RVV = 1, MOD_STEP_REF = 2 };
+/* RVV: code in CODE. REF: a reference kernel of ops.def, attributes in
+ * ATTRS. CUSTOM: an operator registered at run time (rvvnn_register_op),
+ * op = "domain::op_type" (or just op_type for ai.onnx), attributes in
+ * ATTRS like REF; the session running the module supplies the callback
+ * (the format is unchanged otherwise: version 2 readers that predate
+ * CUSTOM refuse such modules by their unknown kind). */
+enum { MOD_STEP_RVV = 1, MOD_STEP_REF = 2, MOD_STEP_CUSTOM = 3 };
 
 typedef struct mod_step {
     uint32_t kind;         /* MOD_STEP_* */

@@ -273,7 +273,7 @@ static int check_steps(rvv_module *m)
             return err_set(RV_EFORMAT, "module: step %u '%s': argument list outside ARGS", i, nm);
         for (uint32_t k = 0; k < s->n_in + s->n_out; k++) {
             uint64_t id = m->args[s->args_off + k];
-            if (id >= h->n_tensors && !(s->kind == MOD_STEP_REF && id == MOD_NO_TENSOR))
+            if (id >= h->n_tensors && !(s->kind != MOD_STEP_RVV && id == MOD_NO_TENSOR))
                 return err_set(RV_EFORMAT, "module: step %u '%s': argument %u names tensor %llu of %u",
                                i, nm, k, (unsigned long long)id, h->n_tensors);
             if (k >= s->n_in && id != MOD_NO_TENSOR &&
@@ -289,7 +289,7 @@ static int check_steps(rvv_module *m)
                 s->code_off % 4 || !s->code_size)
                 return err_set(RV_EFORMAT, "module: step %u '%s': code range %llu+%llu outside CODE", i, nm,
                                (unsigned long long)s->code_off, (unsigned long long)s->code_size);
-        } else if (s->kind == MOD_STEP_REF) {
+        } else if (s->kind == MOD_STEP_REF || s->kind == MOD_STEP_CUSTOM) {
             if (s->attrs_off > h->sec[SEC_ATTRS].size || s->attrs_size > h->sec[SEC_ATTRS].size - s->attrs_off)
                 return err_set(RV_EFORMAT, "module: step %u '%s': attributes outside ATTRS", i, nm);
             const char *op = module_str(m, s->op);
@@ -308,18 +308,26 @@ static int check_steps(rvv_module *m)
             int ni = ir_add_node(m->g, nm, op, dom, ins, (int)s->n_in, outs, (int)s->n_out);
             if (ni < 0)
                 return ni;
-            if (m->g->nodes[ni].op < 0)
-                return err_set(RV_EUNSUPPORTED, "module: step %u '%s': fallback operator '%s' is not in this "
-                               "runtime", i, nm, op);
-            const op_info *oi = &op_table[m->g->nodes[ni].op];
-            if ((int)s->n_in < oi->min_in || (int)s->n_in > oi->max_in || (int)s->n_out < oi->min_out ||
-                (int)s->n_out > oi->max_out)
-                return err_set(RV_EFORMAT, "module: step %u '%s': %u inputs / %u outputs for %s", i, nm,
-                               s->n_in, s->n_out, op);
-            for (int k = 0; k < oi->min_in; k++)
-                if (m->args[s->args_off + (uint32_t)k] == MOD_NO_TENSOR)
-                    return err_set(RV_EFORMAT, "module: step %u '%s': required input %d of %s is omitted",
-                                   i, nm, k, op);
+            if (s->kind == MOD_STEP_CUSTOM) {
+                /* resolved against the session's registrations at run time */
+                if (s->n_in > 64 || s->n_out > 64)
+                    return err_set(RV_EFORMAT, "module: step %u '%s': custom op with %u inputs / %u outputs "
+                                   "(at most 64 each)", i, nm, s->n_in, s->n_out);
+                m->n_custom++;
+            } else {
+                if (m->g->nodes[ni].op < 0)
+                    return err_set(RV_EUNSUPPORTED, "module: step %u '%s': fallback operator '%s' is not in "
+                                   "this runtime", i, nm, op);
+                const op_info *oi = &op_table[m->g->nodes[ni].op];
+                if ((int)s->n_in < oi->min_in || (int)s->n_in > oi->max_in || (int)s->n_out < oi->min_out ||
+                    (int)s->n_out > oi->max_out)
+                    return err_set(RV_EFORMAT, "module: step %u '%s': %u inputs / %u outputs for %s", i, nm,
+                                   s->n_in, s->n_out, op);
+                for (int k = 0; k < oi->min_in; k++)
+                    if (m->args[s->args_off + (uint32_t)k] == MOD_NO_TENSOR)
+                        return err_set(RV_EFORMAT, "module: step %u '%s': required input %d of %s is omitted",
+                                       i, nm, k, op);
+            }
             int rc = decode_attrs(m, i, s, ni);
             if (rc)
                 return rc;

@@ -13,6 +13,7 @@ typedef struct bytebuf {
 } bytebuf;
 
 int bytebuf_append(bytebuf *b, const void *data, size_t n);
+int bytebuf_reserve(bytebuf *b, size_t cap); /* capacity only */
 int bytebuf_align(bytebuf *b, size_t align);
 void bytebuf_free(bytebuf *b);
 
@@ -31,15 +32,21 @@ int modb_string(modb *b, const char *s, uint32_t *off);
  * and offset is ignored. */
 int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t offset,
                 const void *data, uint32_t *id);
-/* A fallback step running node n on the reference kernel. ids: n_in
- * input ids then n_out output ids (MOD_NO_TENSOR for omitted ones). */
+/* A WEIGHT tensor whose bytes the caller writes at *fill (valid until the
+ * next tensor is added): re-laid weights go straight into WEIGHTS. */
+int modb_weight_fill(modb *b, const char *name, const tensor *t, uint32_t *id, void **fill);
+/* A fallback step running node n on the reference kernel, or - for a
+ * node outside ops.def (n->op < 0) - a CUSTOM step naming its
+ * registered operator. ids: n_in input ids then n_out output ids
+ * (MOD_NO_TENSOR for omitted ones). */
 int modb_step_ref(modb *b, const ir_node *n, const uint64_t *ids, uint32_t n_in, uint32_t n_out,
                   uint64_t flops, uint64_t bytes);
 /* An RVV step: code is appended to CODE (aligned to 16 bytes). */
 int modb_step_rvv(modb *b, const char *name, const char *op, const uint64_t *ids, uint32_t n_in,
                   uint32_t n_out, const int64_t *imm, uint32_t n_imm, const void *code,
                   size_t code_size, uint64_t flops, uint64_t bytes);
-/* Serialises the module into one mem_alloc'd buffer. */
+/* Serialises the module into one mem_alloc'd buffer (reusing WEIGHTS's;
+ * b is spent afterwards: only modb_free may follow). */
 int modb_finish(modb *b, void **out, size_t *len);
 
 /* ---- loading ---- */
@@ -60,7 +67,8 @@ typedef struct rvv_module {
     /* fallback steps rebuilt as IR nodes (attributes decoded) */
     arena a;
     ir_graph *g;               /* holds the nodes; opset from the header */
-    int *step_node;            /* step -> node index in g (REF steps), else -1 */
+    int *step_node;            /* step -> node index in g (REF and CUSTOM steps), else -1 */
+    uint32_t n_custom;         /* CUSTOM steps */
 } rvv_module;
 
 /* Validates every header field, offset, size, count and alignment, then

@@ -136,11 +136,15 @@ void *arena_alloc(arena *a, size_t n)
     if (a->limit_bytes && (a->used_bytes > a->limit_bytes || need > a->limit_bytes - a->used_bytes))
         return NULL;
     arena_chunk *c = a->head;
+    int zeroed = 0;
     if (!c || c->cap - c->used < need) {
         size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
         if (!size_add(sizeof *c, cap, &total))
             return NULL;
-        c = mem_alloc(total);
+        /* calloc hands out big blocks as fresh zero pages: no memset pass
+         * over (say) a model's weights that are about to be copied in */
+        zeroed = need > ARENA_CHUNK;
+        c = zeroed ? mem_calloc(1, total) : mem_alloc(total);
         if (!c)
             return NULL;
         c->cap = cap;
@@ -158,7 +162,8 @@ void *arena_alloc(arena *a, size_t n)
     void *p = c->data + c->used;
     c->used += need;
     a->used_bytes += need;
-    memset(p, 0, need);
+    if (!zeroed)
+        memset(p, 0, need);
     return p;
 }
 

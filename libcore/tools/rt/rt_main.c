@@ -7,6 +7,10 @@
  *
  *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info] [--repeat=N]
  *            [--max-file-bytes=N ...: the limits of util/limits.def]
+ *            [--host-fd=N]
+ *
+ * --host-fd=N: custom-op steps are run by the process that started this
+ * one, asked over socket N (exec/native/hostcall.h); qemu.c passes it.
  *
  * --repeat=N runs the module N times (benchmarks take the difference of
  * instruction counts between two N to isolate one run).
@@ -14,6 +18,7 @@
  * --dump-dir writes every step's outputs as D/step<i>_out<k>.npy (the
  * debug mode `rvvnn check` compares against the reference executor).
  * Exit: 0 ok, 2 error (message on stderr). */
+#include "exec/native/hostcall.h"
 #include "exec/native/modrun.h"
 #include "util/npy.h"
 #include "util/status.h"
@@ -44,6 +49,13 @@ static int dump_step(void *user, uint32_t step, const tensor *outs, uint32_t n_o
     return 0;
 }
 
+static int ask_host(void *user, uint32_t step, const ir_node *n, tensor *const *in, int n_in,
+                    tensor *const *out, int n_out)
+{
+    (void)n;
+    return hostcall_request(*(const int *)user, step, in, n_in, out, n_out);
+}
+
 static int fail(int rc)
 {
     fprintf(stderr, "rvvnn-rt: error: %s (%s)\n", err_message(), status_name(rc));
@@ -53,7 +65,7 @@ static int fail(int rc)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *ins[RT_MAX], *outs[RT_MAX], *dump = NULL;
-    int n_in = 0, n_out = 0, info = 0, rc, status = 0, repeat = 1;
+    int n_in = 0, n_out = 0, info = 0, rc, status = 0, repeat = 1, host_fd = -1;
     rv_limits lim;
     limits_default(&lim);
     for (int i = 1; i < argc; i++) {
@@ -74,6 +86,8 @@ int main(int argc, char **argv)
             outs[n_out++] = a + 10;
         else if (!strncmp(a, "--dump-dir=", 11))
             dump = a + 11;
+        else if (!strncmp(a, "--host-fd=", 10) && atoi(a + 10) > 2)
+            host_fd = atoi(a + 10);
         else if (!strcmp(a, "--info"))
             info = 1;
         else if (!strncmp(a, "--repeat=", 9) && atoi(a + 9) > 0)
@@ -132,6 +146,8 @@ int main(int argc, char **argv)
     dump_ctx dc = {dump};
     if (dump)
         modrun_set_hook(s, dump_step, &dc);
+    if (host_fd >= 0)
+        modrun_set_custom(s, ask_host, &host_fd);
     for (int r = 0; r < repeat; r++) {
         if (r) {
             for (int i = 0; i < n_out; i++) {

@@ -1,7 +1,8 @@
 /* modrun.c - the module executor. It resolves every step's tensor ids to
  * addresses (arena, weights, caller inputs and outputs), calls RVV steps
- * through their entry ABI (a0 = argument array) and fallback steps
- * through the reference kernels, in the module's order.
+ * through their entry ABI (a0 = argument array), fallback steps
+ * through the reference kernels and custom-op steps through the caller's
+ * handler (modrun_set_custom), in the module's order.
  *
  * RVV code is copied into an anonymous mapping that is made executable
  * only after the copy (W^X). Target checks read vlenb and vtype with
@@ -32,6 +33,8 @@ struct mod_session {
     modrun_step_hook hook;
     void *user;
     rv_limits lim;
+    modrun_custom_fn custom;
+    void *custom_user;
 };
 
 #if MODRUN_NATIVE
@@ -180,6 +183,11 @@ void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user)
 }
 
 void modrun_set_limits(mod_session *s, const rv_limits *lim) { s->lim = *limits_or_default(lim); }
+void modrun_set_custom(mod_session *s, modrun_custom_fn fn, void *user)
+{
+    s->custom = fn;
+    s->custom_user = user;
+}
 
 void modrun_close(mod_session *s)
 {
@@ -205,6 +213,31 @@ static void *tensor_addr(mod_session *s, uint64_t id, const tensor *inputs, tens
     }
 }
 
+/* A fallback or custom step's operands as tensors in tv (descriptor and
+ * address); omitted ones are NULL, or for outputs with scratch_outputs a
+ * zeroed scratch descriptor. */
+static void bind_operands(mod_session *s, const mod_step *st, const tensor *inputs, tensor *outputs, tensor *tv,
+                          tensor **ins, tensor **outs, int scratch_outputs)
+{
+    const rvv_module *m = s->m;
+    for (uint32_t k = 0; k < st->n_in + st->n_out; k++) {
+        uint64_t id = m->args[st->args_off + k];
+        tensor *t = NULL;
+        if (id != MOD_NO_TENSOR) {
+            t = &tv[k];
+            module_tensor_desc(m, (uint32_t)id, t);
+            t->data = tensor_addr(s, id, inputs, outputs);
+        } else if (k >= st->n_in && scratch_outputs) {
+            t = &tv[k]; /* omitted optional output: scratch */
+            memset(t, 0, sizeof *t);
+        }
+        if (k < st->n_in)
+            ins[k] = t;
+        else
+            outs[k - st->n_in] = t;
+    }
+}
+
 static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tensor *outputs,
                         tensor *tv)
 {
@@ -214,22 +247,7 @@ static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tenso
     tensor *ins[4096 / 8], *outs[4096 / 8];
     if (st->n_in > 512 || st->n_out > 512)
         return err_set(RV_ELIMIT, "module: step %u has too many operands", si);
-    for (uint32_t k = 0; k < st->n_in + st->n_out; k++) {
-        uint64_t id = m->args[st->args_off + k];
-        tensor *t = NULL;
-        if (id != MOD_NO_TENSOR) {
-            t = &tv[k];
-            module_tensor_desc(m, (uint32_t)id, t);
-            t->data = tensor_addr(s, id, inputs, outputs);
-        } else if (k >= st->n_in) {
-            t = &tv[k]; /* omitted optional output: scratch */
-            memset(t, 0, sizeof *t);
-        }
-        if (k < st->n_in)
-            ins[k] = t;
-        else
-            outs[k - st->n_in] = t;
-    }
+    bind_operands(s, st, inputs, outputs, tv, ins, outs, 1);
     op_ctx c = {n, m->g, (int)m->hdr->opset, (int)st->n_in, (int)st->n_out, ins, outs, NULL};
     const op_info *oi = &op_table[n->op];
     /* Shapes were fixed at compile time; the shape function re-derives
@@ -265,6 +283,19 @@ static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tenso
         if (m->args[st->args_off + st->n_in + k] == MOD_NO_TENSOR)
             mem_free(outs[k]->data);
     return rc;
+}
+
+static int run_custom_step(mod_session *s, uint32_t si, const tensor *inputs, tensor *outputs, tensor *tv)
+{
+    const rvv_module *m = s->m;
+    const mod_step *st = &m->steps[si];
+    const ir_node *n = &m->g->nodes[m->step_node[si]];
+    tensor *ins[64], *outs[64]; /* the loader bounds both counts by 64 */
+    bind_operands(s, st, inputs, outputs, tv, ins, outs, 0);
+    if (!s->custom)
+        return err_set(RV_EUNSUPPORTED, "custom operator '%s' is not registered in this runtime (register it "
+                       "with rvvnn_register_op on the session's options)", module_str(m, st->op));
+    return s->custom(s->custom_user, si, n, ins, (int)st->n_in, outs, (int)st->n_out);
 }
 
 int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
@@ -304,6 +335,8 @@ int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
         ref_deadline saved = ref_step_begin(s->lim.max_step_ms);
         if (st->kind == MOD_STEP_REF) {
             rc = run_ref_step(s, si, inputs, outputs, tv);
+        } else if (st->kind == MOD_STEP_CUSTOM) {
+            rc = run_custom_step(s, si, inputs, outputs, tv);
         } else {
 #if MODRUN_NATIVE
             uint32_t nt = st->n_in + st->n_out;

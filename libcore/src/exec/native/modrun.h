@@ -21,7 +21,15 @@ int modrun_check_target(const rvv_module *m);
  * riscv64). */
 unsigned modrun_host_vlen(void);
 
+/* Runs custom-op step `step` (node n: domain, op type, attributes): in
+ * are its inputs, out its outputs with the module's shapes and buffers
+ * to fill (NULL for omitted ones). See hostcall.h. */
+typedef int (*modrun_custom_fn)(void *user, uint32_t step, const ir_node *n, tensor *const *in, int n_in,
+                                tensor *const *out, int n_out);
+
 int modrun_open(const rvv_module *m, mod_session **out);
+/* Without one, custom steps fail with "not registered". */
+void modrun_set_custom(mod_session *s, modrun_custom_fn fn, void *user);
 void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user);
 /* max_step_ms (checked after every step, and between the chunks of a
  * fallback step's kernel) and max_tensor_bytes (scratch outputs); the

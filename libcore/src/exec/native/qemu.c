@@ -8,6 +8,7 @@
  * and its tail becomes part of the error message. posix_spawn (not fork)
  * because the caller may be multithreaded (OpenMP, API users). */
 #include "qemu.h"
+#include "hostcall.h"
 #include "../../util/mem.h"
 #include "../../util/npy.h"
 #include "../../util/status.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -172,7 +174,15 @@ static int wait_child(pid_t pid, int *st, double timeout_ms)
     }
 }
 
-static int run_child(char *const *argv, const char *log_path, double timeout_ms)
+/* The runner's end of the custom-op socket is this fd in the child. */
+#define HOST_FD 3
+
+/* Runs the child to its end; with sv (a socketpair, or NULL) it serves
+ * the child's custom-op calls meanwhile. The time limit counts from when
+ * the serving ends: a custom op runs in this process, under its caller's
+ * control, not the runner's. */
+static int run_child(char *const *argv, const char *log_path, int *sv, const rvv_module *m,
+                     const custom_ops *custom, double timeout_ms)
 {
     posix_spawn_file_actions_t fa;
     char tail[640];
@@ -181,15 +191,28 @@ static int run_child(char *const *argv, const char *log_path, double timeout_ms)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    if (sv)
+        posix_spawn_file_actions_adddup2(&fa, sv[1], HOST_FD); /* clears close-on-exec */
     pid_t pid;
     int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    int serve_rc = 0;
+    if (sv) {
+        close(sv[1]);
+        if (!e)
+            serve_rc = hostcall_serve(sv[0], m, custom);
+        close(sv[0]); /* a runner still waiting for a reply sees the end */
+    }
     if (e)
         return err_set(e == ENOENT ? RV_ENOTFOUND : RV_EIO, "cannot start %s: %s (is qemu-user "
                        "installed?)", argv[0], strerror(e));
+    char serve_msg[1024];
+    snprintf(serve_msg, sizeof serve_msg, "%s", serve_rc ? err_message() : "");
     int st, killed = wait_child(pid, &st, timeout_ms);
     if (killed < 0)
         return err_set(RV_EIO, "waitpid failed: %s", strerror(errno));
+    if (serve_rc && !killed) /* a custom op failed (or the call broke): that is the cause */
+        return err_set(serve_rc, "%s", serve_msg);
     log_tail(log_path, tail, sizeof tail);
     if (killed)
         return err_set(RV_ELIMIT, "the riscv64 runner ran longer than %.0f ms (limit max_step_ms per "
@@ -298,10 +321,29 @@ int qemu_run_module(const char *module_path, const rvv_module *m, const qemu_con
                  (unsigned long long)*limits_slot(&lim, i));
         rc = push_arg(argv, &argc, arg);
     }
+    int sv[2] = {-1, -1};
+    if (!rc && m->n_custom) {
+        snprintf(arg, sizeof arg, "--host-fd=%d", HOST_FD);
+        rc = push_arg(argv, &argc, arg);
+        if (!rc && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            rc = err_set(RV_EIO, "socketpair for custom-op calls failed: %s", strerror(errno));
+        for (int k = 0; !rc && k < 2; k++) /* above the fds the spawn rewires (0-2, HOST_FD) */
+            if (sv[k] <= HOST_FD) {
+                int hi = fcntl(sv[k], F_DUPFD_CLOEXEC, HOST_FD + 1);
+                close(sv[k]);
+                sv[k] = hi;
+                if (hi < 0)
+                    rc = err_set(RV_EIO, "fcntl(F_DUPFD_CLOEXEC) failed: %s", strerror(errno));
+            }
+        if (rc)
+            for (int k = 0; k < 2; k++)
+                if (sv[k] >= 0)
+                    close(sv[k]);
+    }
     if (!rc) {
         snprintf(path, sizeof path, "%s/log.txt", dir);
         double timeout = lim.max_step_ms ? (double)lim.max_step_ms * (m->hdr->n_steps + 1) + 60000 : 0;
-        rc = run_child(argv, path, timeout);
+        rc = run_child(argv, path, sv[0] >= 0 ? sv : NULL, m, cfg->custom, timeout);
     }
     for (uint32_t i = 0; !rc && i < n_out; i++) {
         void *buf;

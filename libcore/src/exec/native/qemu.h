@@ -19,6 +19,7 @@ typedef struct qemu_config {
     const rv_limits *limits; /* passed on to rvvnn-rt (NULL = defaults); with max_step_ms
                               * set, the runner is also killed after max_step_ms per
                               * step plus 60 s for emulator start-up */
+    const struct custom_ops *custom; /* what the module's custom steps call (NULL: none registered) */
 } qemu_config;
 
 /* Whether m must go to qemu from this host (it has RVV steps and this is
@@ -28,7 +29,8 @@ int qemu_needed(const rvv_module *m);
 const char *qemu_cpu_for(const rvv_module *m, unsigned vlen, char *buf, size_t cap);
 /* Runs the module file at module_path (whose loaded form is m) on ins;
  * outs[i].data are mem_alloc'd. The runner's own error output becomes
- * part of the error message; nothing is printed. */
+ * part of the error message; nothing is printed. Custom-op steps are run
+ * here, in this process, when the runner asks (hostcall.h). */
 int qemu_run_module(const char *module_path, const rvv_module *m, const qemu_config *cfg,
                     const tensor *ins, tensor *outs);
 
