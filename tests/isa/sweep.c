@@ -89,6 +89,8 @@ static int line(isa_id id, int variant, uint64_t *pc)
             v = 1;
         if (k->print == ISA_P_TGT && (int64_t)*pc + v < 0)
             v = -v > 0 && -v <= ((int64_t)1 << (31 - __builtin_clz(k->vmask))) - 2 ? -v : 2 * k->vmask / 4;
+        if (isa_row_part_of(r, i, NULL)) /* one part of a shared field (fence pred, succ) */
+            v |= isa_field_get(&in, k->slot);
         isa_field_set(&in, k->slot, v);
         isa_field_set(&in, k->slot2, v);
     }

@@ -227,6 +227,22 @@ int isa_opk_extract(const isa_opkind *o, uint32_t w, int64_t *out)
     return 1;
 }
 
+uint32_t isa_row_part_of(const isa_row *r, int i, uint32_t *whole)
+{
+    const isa_opkind *o = &isa_opkinds[r->ops[i]];
+    uint32_t others = 0;
+    if (o->type != ISA_T_U || o->slot == ISA_SLOT_NONE)
+        return 0;
+    for (int j = 0; j < r->n_ops; j++) {
+        const isa_opkind *p = &isa_opkinds[r->ops[j]];
+        if (j != i && p->slot == o->slot && p->type == ISA_T_U && !(p->vmask & o->vmask))
+            others |= p->vmask;
+    }
+    if (whole)
+        *whole = others | o->vmask;
+    return others ? o->vmask : 0;
+}
+
 /* Fills in's fields from w as row id reads it; 0 if an operand rejects w. */
 int isa_row_extract(isa_id id, uint32_t w, isa_inst *in)
 {
@@ -236,6 +252,8 @@ int isa_row_extract(isa_id id, uint32_t w, isa_inst *in)
         int64_t v;
         if (!isa_opk_extract(o, w, &v))
             return 0;
+        if (isa_row_part_of(r, i, NULL)) /* add to what the other parts put there */
+            v |= isa_field_get(in, o->slot);
         isa_field_set(in, o->slot, v);
         isa_field_set(in, o->slot2, v);
     }

@@ -319,6 +319,12 @@ int isa_pack(const isa_inst *in, uint32_t *word)
                                isa_opk_role(o), o->bias, v);
             continue;
         }
+        uint32_t whole, part = isa_row_part_of(r, i, &whole);
+        if (part && ((uint64_t)v & ~(uint64_t)whole))
+            return err_set(RV_EINVAL, "%s: %s %" PRId64 " is outside 0..%u", r->mnemonic, isa_opk_role(o), v,
+                           whole);
+        if (part)
+            v &= part;
         int rc = pack(o, v, &w, r->mnemonic);
         if (rc)
             return rc;

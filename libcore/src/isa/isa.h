@@ -230,5 +230,9 @@ uint64_t isa_target(const isa_inst *in, uint64_t pc);
 /* Operand value helpers shared by the encoder, decoder and printer. */
 int64_t isa_field_get(const isa_inst *in, int slot);
 void isa_field_set(isa_inst *in, int slot, int64_t v);
+/* Row r's operand i is one part of a field other operands share (fence:
+ * pred and succ are both bits of imm): its value bits, else 0; *whole
+ * (if not NULL) gets the bits of all the parts. */
+uint32_t isa_row_part_of(const isa_row *r, int i, uint32_t *whole);
 
 #endif
