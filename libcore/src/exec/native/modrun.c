@@ -216,6 +216,12 @@ void modrun_close(mod_session *s)
     mem_free(s);
 }
 
+void modrun_code_range(const mod_session *s, uint64_t *lo, uint64_t *hi)
+{
+    *lo = (uint64_t)(uintptr_t)s->code;
+    *hi = s->code ? *lo + s->m->hdr->sec[SEC_CODE].size : 0;
+}
+
 static void *tensor_addr(mod_session *s, uint64_t id, const tensor *inputs, tensor *outputs)
 {
     const mod_tensor *t = &s->m->tensors[id];

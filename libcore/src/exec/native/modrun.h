@@ -55,5 +55,8 @@ void modrun_set_limits(mod_session *s, const rv_limits *lim);
  * outputs[i] get mem_alloc'd data the caller frees. */
 int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs);
 void modrun_close(mod_session *s);
+/* Where the executable copy of the module's code lives ([*lo, *hi);
+ * both 0 when nothing is mapped): benchmarks count instructions there. */
+void modrun_code_range(const mod_session *s, uint64_t *lo, uint64_t *hi);
 
 #endif
