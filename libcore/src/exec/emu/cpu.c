@@ -496,11 +496,15 @@ fault:
 static int interpret(emu *e, uint64_t entry)
 {
     e->pc = entry;
-    uint64_t budget_check = 1u << 22;
+    uint64_t budget_check = 1u << 22, prev = entry;
     while (e->pc != EMU_RET_PC) {
         uint64_t off = e->pc - e->code_base;
-        if (off >= e->code_len || (off & 1))
-            return emu_fault(e, "jump to 0x%llx, outside the module's code", (unsigned long long)e->pc);
+        if (off >= e->code_len || (off & 1)) {
+            uint64_t to = e->pc;
+            e->pc = prev; /* report the jump, not where it went */
+            return emu_fault(e, "jump to 0x%llx, outside the module's code", (unsigned long long)to);
+        }
+        prev = e->pc;
         emu_insn *d = &e->cache[off >> 1];
         if (!d->state)
             decode_at(e, off, d);
@@ -517,8 +521,10 @@ static int interpret(emu *e, uint64_t entry)
         e->pc = next;
         if (!--budget_check) {
             budget_check = 1u << 22;
-            if (ref_step_expired())
+            if (ref_step_expired()) {
+                e->fault_rc = RV_ELIMIT;
                 return emu_fault(e, "the step ran longer than the limit max_step_ms");
+            }
         }
     }
     return 0;
@@ -540,6 +546,7 @@ int emu_run_step(void *user, uint32_t step, uint64_t *argv, uint32_t n, const mo
     e->x[1] = EMU_RET_PC;                                      /* ra */
     e->x[2] = (uint64_t)(uintptr_t)e->stack + EMU_STACK_BYTES; /* sp, 16-byte aligned */
     e->x[10] = (uint64_t)(uintptr_t)argv;                      /* a0 */
+    e->fault_rc = RV_EFORMAT;
     memset(&e->cur, 0, sizeof e->cur);
     memset(e->qn, 0, sizeof e->qn);
     if (e->tm)
@@ -567,17 +574,20 @@ int emu_run_step(void *user, uint32_t step, uint64_t *argv, uint32_t n, const mo
         e->limit[step] = (uint8_t)lim;
     }
     if (rc) {
-        char text[96];
+        char text[112] = "";
         uint64_t off = e->pc - e->code_base;
         if (off < e->code_len && e->cache[off >> 1].state == 1) {
             isa_inst in;
+            char ins[96];
             isa_decode(e->cache[off >> 1].word, &in);
             isa_style sty = {ISA_OBJDUMP, NULL, NULL, NULL};
-            isa_print(&in, e->pc, &sty, text, sizeof text);
-        } else {
-            snprintf(text, sizeof text, "?");
+            isa_print(&in, e->pc, &sty, ins, sizeof ins);
+            for (char *p = ins; *p; p++)
+                if (*p == '\t')
+                    *p = ' ';
+            snprintf(text, sizeof text, " '%s'", ins);
         }
-        return err_set(RV_EFORMAT, "emulator: pc 0x%llx (code offset, step entry at 0x%llx) '%s': %s",
+        return err_set(e->fault_rc, "emulator: pc 0x%llx (code offset; the step starts at 0x%llx)%s: %s",
                        (unsigned long long)off, (unsigned long long)st->code_off, text, e->fault);
     }
     if (e->x[10] != 0)

@@ -57,6 +57,7 @@ struct emu {
     uint32_t n_reg, last_reg;
     /* fault text of the current step */
     char fault[200];
+    int fault_rc;                /* status of the fault: RV_EFORMAT, or RV_ELIMIT for the time limit */
     /* per step */
     emu_counts *counts;
     emu_counts cur;
