@@ -8,6 +8,7 @@
  *    each an error naming the step and pc, never a crash;
  *  - a small kernel's result and its per-class instruction counts. */
 #include "check.h"
+#include "rvvnn.h"
 #include "codegen/asm.h"
 #include "exec/emu/emu.h"
 #include "exec/emu/timing.h"
@@ -20,13 +21,15 @@
 
 #define N_ELEMS 2048 /* input/output f32 elements: 8 KiB, L1 resident */
 
-/* A module with input x and output y (N_ELEMS f32 each) and one RVV step
- * (x, y) running the code in a. footprint: the step's bytes estimate. */
-static rvv_module *one_step(cg_asm *a, uint64_t footprint)
+/* The image of a module with input x and output y (N_ELEMS f32 each)
+ * and one RVV step (x, y) running the code in a (freed). footprint: the
+ * step's bytes estimate. */
+static int one_step_image(cg_asm *a, uint64_t footprint, void **img, size_t *len)
 {
     if (asm_finish(a)) {
         fprintf(stderr, "asm: %s\n", err_message());
-        return NULL;
+        asm_free(a);
+        return RV_EINTERNAL;
     }
     modb b;
     modb_init(&b);
@@ -46,18 +49,27 @@ static rvv_module *one_step(cg_asm *a, uint64_t footprint)
     b.hdr.flags = MOD_FLAG_VLA;
     if (!rc)
         rc = modb_string(&b, "rv64gcv", &b.hdr.march);
-    void *img = NULL;
-    size_t len = 0;
     if (!rc)
-        rc = modb_finish(&b, &img, &len);
+        rc = modb_finish(&b, img, len);
     modb_free(&b);
-    rvv_module *m = NULL;
-    if (!rc)
-        rc = module_load(img, len, NULL, &m);
+    asm_free(a);
     if (rc)
         fprintf(stderr, "module: %s\n", err_message());
-    asm_free(a);
-    return rc ? NULL : m;
+    return rc;
+}
+
+static rvv_module *one_step(cg_asm *a, uint64_t footprint)
+{
+    void *img;
+    size_t len;
+    rvv_module *m = NULL;
+    if (one_step_image(a, footprint, &img, &len))
+        return NULL;
+    if (module_load(img, len, NULL, &m)) {
+        fprintf(stderr, "module: %s\n", err_message());
+        return NULL;
+    }
+    return m;
 }
 
 /* Runs m on the emulator (core may be NULL); returns the status, the
@@ -298,31 +310,82 @@ static void hostile(void)
     expect_fault(&a, RV_ELIMIT, "max_step_ms", &lim);
 }
 
-/* y = 2 * x + 1 strip-mined at LMUL 4, compared with the C result
- * (exact: one rounding each, as in C), and the plugin-class counts. */
+/* y = 2 * x + 1 strip-mined at LMUL 4 */
+static void affine_code(cg_asm *a)
+{
+    asm_init(a);
+    prologue(a);
+    asm_li(a, T2, N_ELEMS);
+    asm_li(a, T3, 0x40000000); /* 2.0f */
+    asm_fmv_w_x(a, FA1, T3);
+    asm_li(a, T3, 0x3f800000); /* 1.0f */
+    asm_fmv_w_x(a, FA2, T3);
+    int loop = asm_label(a);
+    asm_bind(a, loop);
+    asm_vsetvli(a, T0, T2, 32, 4);
+    asm_vle(a, 32, 8, A1);
+    asm_vf(a, VF_MUL, 8, 8, FA1);
+    asm_vf(a, VF_ADD, 8, 8, FA2);
+    asm_vse(a, 32, 8, A2);
+    asm_slli(a, T1, T0, 2);
+    asm_add(a, A1, A1, T1);
+    asm_add(a, A2, A2, T1);
+    asm_sub(a, T2, T2, T0);
+    asm_bnez(a, T2, loop);
+    epilogue(a);
+}
+
+/* The public API: a session with executor "emu" at qemu_vlen 512. */
+static void api_session(void)
+{
+    cg_asm a;
+    void *img;
+    size_t len;
+    affine_code(&a);
+    CHECK(one_step_image(&a, 0, &img, &len) == 0);
+    rvvnn_module *mod = NULL;
+    rvvnn_options *o = NULL;
+    rvvnn_session *s = NULL;
+    CHECK(rvvnn_module_load_memory(img, len, &mod) == 0);
+    mem_free(img);
+    CHECK(rvvnn_options_create(&o) == 0);
+    CHECK(rvvnn_options_set_string(o, "executor", "emu") == 0);
+    CHECK(rvvnn_options_set_int(o, "qemu_vlen", 512) == 0);
+    CHECK(rvvnn_options_set_string(o, "executor", "emulator") == RVVNN_EINVAL);
+    int rc = rvvnn_session_create_from_module(mod, o, &s);
+    CHECK_MSG(rc == 0, "%s", rvvnn_last_error());
+    if (!rc) {
+        const char *ex;
+        CHECK(rvvnn_session_executor(s, &ex) == 0 && !strcmp(ex, "emu"));
+        static float x[N_ELEMS];
+        for (int i = 0; i < N_ELEMS; i++)
+            x[i] = (float)i - 1000.25f;
+        int64_t dims[1] = {N_ELEMS};
+        CHECK(rvvnn_session_set_input(s, 0, RVVNN_DTYPE_F32, dims, 1, x, sizeof x) == 0);
+        rc = rvvnn_session_run(s);
+        CHECK_MSG(rc == 0, "%s", rvvnn_last_error());
+        rvvnn_tensor *t;
+        void *data;
+        size_t nb;
+        if (!rc && !rvvnn_session_output(s, 0, &t) && !rvvnn_tensor_data(t, &data, &nb)) {
+            const float *y = data;
+            int bad = 0;
+            for (int i = 0; i < N_ELEMS; i++)
+                bad += y[i] != x[i] * 2.0f + 1.0f; /* exact: one rounding each, as in C */
+            CHECK(nb == sizeof x && bad == 0);
+        }
+    }
+    rvvnn_session_free(s);
+    rvvnn_options_free(o);
+    rvvnn_module_free(mod);
+}
+
+/* y = 2 * x + 1 compared with the C result (exact: one rounding each, as
+ * in C), and the plugin-class counts, at every VLEN. */
 static void kernel(void)
 {
     cg_asm a;
-    asm_init(&a);
-    prologue(&a);
-    asm_li(&a, T2, N_ELEMS);
-    asm_li(&a, T3, 0x40000000); /* 2.0f */
-    asm_fmv_w_x(&a, FA1, T3);
-    asm_li(&a, T3, 0x3f800000); /* 1.0f */
-    asm_fmv_w_x(&a, FA2, T3);
-    int loop = asm_label(&a);
-    asm_bind(&a, loop);
-    asm_vsetvli(&a, T0, T2, 32, 4);
-    asm_vle(&a, 32, 8, A1);
-    asm_vf(&a, VF_MUL, 8, 8, FA1);
-    asm_vf(&a, VF_ADD, 8, 8, FA2);
-    asm_vse(&a, 32, 8, A2);
-    asm_slli(&a, T1, T0, 2);
-    asm_add(&a, A1, A1, T1);
-    asm_add(&a, A2, A2, T1);
-    asm_sub(&a, T2, T2, T0);
-    asm_bnez(&a, T2, loop);
-    epilogue(&a);
+    affine_code(&a);
     rvv_module *m = one_step(&a, 0);
     CHECK(m != NULL);
     if (!m)
@@ -361,5 +424,6 @@ int main(void)
         calibrate(tm_core_at(i));
     hostile();
     kernel();
+    api_session();
     return check_done();
 }
