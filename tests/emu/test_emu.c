@@ -1,7 +1,8 @@
 /* test_emu.c - the emulator on hand-written code in one-step modules:
  *  - timing calibration: the model's vfmacc throughput at each LMUL, its
  *    unit-stride load bandwidth and a reduction's cost must be exactly
- *    the figures of cores.def they are built from, for every core row;
+ *    the figures of cores.def they are built from, for every core row,
+ *    and a dependent FMA chain runs at the table's FMA latency;
  *  - hostile code: an illegal word, a load outside the sandbox, a store
  *    into read-only memory, a jump out of the code, a vector instruction
  *    reserved under the live vtype, an endless loop under max_step_ms -
@@ -121,12 +122,15 @@ static void calibrate(const emu_core *c)
         prologue(&a);
         asm_vsetvli(&a, T0, ZERO, 32, lmul);
         asm_vv(&a, VF_SUB, 8, 8, 8);
-        asm_vv(&a, VF_SUB, 16, 16, 16);
+        asm_vv(&a, VF_SUB, 0, 0, 0);
         asm_li(&a, T1, ITERS);
         int loop = asm_label(&a);
         asm_bind(&a, loop);
+        /* independent accumulators (v8 up, one group each; vs2 = v0's group), so the
+         * loop is bound by the pipes, not by the FMA latency of one chain */
+        int n_acc = 24 / lmul;
         for (int u = 0; u < UNROLL; u++)
-            asm_vf(&a, VF_MACC, 8, 16, FA0);
+            asm_vf(&a, VF_MACC, 8 + (u % n_acc) * lmul, 0, FA0);
         asm_addi(&a, T1, T1, -1);
         asm_bnez(&a, T1, loop);
         epilogue(&a);
@@ -221,9 +225,45 @@ static void calibrate(const emu_core *c)
             lanes /= 2;
             tree++;
         }
-        double want = (double)c->vlen / c->dlen + tree * c->vfadd_lat;
-        /* exact (tolerance 1e-9 relative) */
+        double want = ((double)c->vlen / c->dlen + tree * c->vfadd_lat) / c->vpipes;
+        /* exact (tolerance 1e-9 relative): independent reductions share the pipes */
         CHECK_CLOSE(emu_step_busy(e, 0)[EMU_RES_VEXEC] / ITERS, want, 0, 1e-9);
+    }
+    mem_free(y.data);
+    emu_close(e);
+    module_free(m);
+}
+
+/* One accumulator: every vfmacc waits for the previous one, so the loop
+ * runs at vfma_lat cycles per FMA (the pipes are not the limit). */
+static void chain(const emu_core *c)
+{
+    cg_asm a;
+    asm_init(&a);
+    prologue(&a);
+    asm_vsetvli(&a, T0, ZERO, 32, 1);
+    asm_li(&a, T1, ITERS);
+    int loop = asm_label(&a);
+    asm_bind(&a, loop);
+    for (int u = 0; u < UNROLL; u++)
+        asm_vf(&a, VF_MACC, 8, 16, FA0);
+    asm_addi(&a, T1, T1, -1);
+    asm_bnez(&a, T1, loop);
+    epilogue(&a);
+    rvv_module *m = one_step(&a, 0);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    emu *e;
+    tensor y;
+    int rc = run(m, c, c->vlen, NULL, &e, &y);
+    CHECK_MSG(rc == 0, "%s", err_message());
+    if (!rc) {
+        const char *lim;
+        double cyc = emu_step_cycles(e, 0, &lim);
+        /* within 1% (the prologue and the first FMA's occupancy are extra) */
+        CHECK_CLOSE(cyc / (ITERS * UNROLL), c->vfma_lat, 0, 0.01);
+        CHECK(lim && !strcmp(lim, tm_resource_name(EMU_RES_STALL)));
     }
     mem_free(y.data);
     emu_close(e);
@@ -420,8 +460,10 @@ static void kernel(void)
 
 int main(void)
 {
-    for (int i = 0; tm_core_at(i); i++)
+    for (int i = 0; tm_core_at(i); i++) {
         calibrate(tm_core_at(i));
+        chain(tm_core_at(i));
+    }
     hostile();
     kernel();
     api_session();

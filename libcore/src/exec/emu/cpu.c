@@ -208,6 +208,7 @@ static void decode_at(emu *e, uint64_t off, emu_insn *d)
     d->imm = in.imm;
     d->checked_vt = 0xffff;
     d->cls = (uint8_t)tm_classify(in.base, w);
+    tm_operands(&in, &d->tdst, d->tsrc);
     /* the plugin's rule: by major opcode and width, compressed = scalar */
     uint32_t opc = w & 0x7f, f3 = (w >> 12) & 7;
     int vw = f3 == 0 || f3 >= 5;

@@ -30,6 +30,8 @@ typedef struct emu_insn {
     uint16_t checked_vt; /* vtype isa_check last passed under (0xffff: none) */
     uint8_t cls;        /* timing class (timing.h) */
     uint8_t qcls;       /* class as benchmarks/insn_count_plugin.c counts it (EMU_Q_*) */
+    uint8_t tdst;       /* timing: register written (x 0-31, f 32-63, v 64-95; 0xff none) */
+    uint8_t tsrc[4];    /* timing: registers read, the same numbering */
     uint32_t word;
     int64_t imm;
 } emu_insn;

@@ -3,14 +3,17 @@
  * every retired instruction. docs/timing-model.md explains the model and
  * names the public source of every parameter.
  *
- * Model: the scalar pipe (issue width), the vector execution pipes
- * (occupancy by register group: LMUL x VLEN / DLEN cycles on one pipe),
- * the vector load/store unit (bytes per cycle for unit stride, cycles
- * per element for strided and indexed) and the memory hierarchy beyond
- * L1 each accumulate busy cycles; they overlap (a decoupled vector unit
- * behind an in-order scalar front end), so a step takes as long as its
- * busiest resource, plus the stalls that cannot overlap: vector results
- * read by scalar code (vfmv.f.s, vcpop.m) and reductions' serial tails. */
+ * Model: an in-order scalar front end (issue width, scoreboard of
+ * register ready times) dispatches vector instructions to a decoupled
+ * in-order vector unit: execution pipes (occupancy by register group:
+ * LMUL x VLEN / DLEN cycles on one pipe; results chained to dependents
+ * after the operation's latency) and a load/store unit (bytes per cycle
+ * for unit stride, cycles per element for strided and indexed). A step
+ * takes as long as its timeline, or as its compulsory traffic from L2 or
+ * DRAM when that is longer. Each resource's busy cycles are reported;
+ * what the timeline has beyond the busiest resource is latency stalls
+ * (dependencies: reductions, vector results read by scalar code,
+ * accumulator chains). */
 #ifndef RVVNN_EMU_TIMING_H
 #define RVVNN_EMU_TIMING_H
 
@@ -55,5 +58,9 @@ double tm_end(tm_state *t, double *busy, int *limit, uint64_t footprint);
 const char *tm_resource_name(int r);
 /* Timing class of a decoded row (computed once per code address). */
 int tm_classify(int isa_base, uint32_t word);
+/* The registers a decoded instruction writes and reads, for the
+ * scoreboard (emu_insn.tdst / tsrc numbering). */
+struct isa_inst;
+void tm_operands(const struct isa_inst *in, uint8_t *dst, uint8_t src[4]);
 
 #endif
