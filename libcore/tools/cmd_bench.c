@@ -24,8 +24,9 @@ static const char bench_help[] =
     "bytes loaded/stored and the limiting resource (docs/timing-model.md).\n"
     "\n"
     "  --executor=emu    the only executor with a timing model (default)\n"
-    "  --core=NAME       core model (default x60):%s\n"
-    "  --vlen=N          VLEN to emulate (default: the core's)\n"
+    "  --core=NAME       core model (default x60), one of:\n%s"
+    "  --vlen=N          VLEN to emulate (default: the core's; another one models\n"
+    "                    a what-if core with the same pipes)\n"
     "  --input=SPEC      as for rvvnn run; inputs default to zeros of the declared\n"
     "                    shapes\n"
     "  --warmup=N        runs before the measured ones (default 0: the model has no\n"
@@ -37,11 +38,11 @@ static const char bench_help[] =
 
 static void help(void)
 {
-    char cores[256] = "";
+    char cores[1024] = "";
     for (int i = 0; tm_core_at(i); i++) {
         size_t n = strlen(cores);
-        snprintf(cores + n, sizeof cores - n, " %s (%s, VLEN %u)", tm_core_at(i)->id, tm_core_at(i)->name,
-                 tm_core_at(i)->vlen);
+        snprintf(cores + n, sizeof cores - n, "                      %-6s %s, VLEN %u, %g f32 FLOP/cycle\n",
+                 tm_core_at(i)->id, tm_core_at(i)->name, tm_core_at(i)->vlen, tm_core_at(i)->peak_f32_flops);
     }
     printf(bench_help, cores);
 }
@@ -105,7 +106,9 @@ static int bench(const char *path, const char *const *in_specs, int n_in, const 
             goto out;
         }
     }
-    emu_config cfg = {.vlen = vlen ? vlen : h->vlen ? h->vlen : core->vlen, .core = core};
+    /* the core's VLEN unless asked otherwise (a what-if): a module tuned for
+     * another VLEN is refused by emu_open with the reason */
+    emu_config cfg = {.vlen = vlen ? vlen : core->vlen, .core = core};
     if ((rc = emu_open(m, &cfg, &e)) || (rc = emu_session_open(e, &s))) {
         status = cli_error("bench", rc);
         goto out;
