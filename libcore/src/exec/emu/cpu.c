@@ -55,24 +55,17 @@ int emu_set_round(unsigned rm)
 
 int64_t emu_cvt_f_i(double x, int bits, int is_unsigned, int rtz)
 {
-    double lo, hi; /* representable range [lo, hi) after rounding */
-    if (is_unsigned) {
-        lo = 0;
-        hi = bits == 32 ? 4294967296.0 : 18446744073709551616.0;
-    } else {
-        hi = bits == 32 ? 2147483648.0 : 9223372036854775808.0;
-        lo = -hi;
-    }
-    uint64_t maxv = is_unsigned ? (bits == 32 ? 0xffffffffull : ~0ull)
-                                : (bits == 32 ? 0x7fffffffull : 0x7fffffffffffffffull);
-    uint64_t minv = is_unsigned ? 0 : (bits == 32 ? (uint64_t)(int64_t)INT32_MIN : (uint64_t)INT64_MIN);
+    /* representable range [lo, hi) after rounding; bits 8..64 */
+    double hi = ldexp(1.0, is_unsigned ? bits : bits - 1), lo = is_unsigned ? 0 : -hi;
+    uint64_t maxv = is_unsigned ? (bits == 64 ? ~0ull : (1ull << bits) - 1) : (1ull << (bits - 1)) - 1;
+    int64_t minv = is_unsigned ? 0 : (bits == 64 ? INT64_MIN : -(int64_t)(1ull << (bits - 1)));
     if (x != x)
         return (int64_t)maxv;
     double r = rtz ? trunc(x) : nearbyint(x);
     if (r >= hi)
         return (int64_t)maxv;
     if (r < lo)
-        return (int64_t)minv;
+        return minv;
     if (is_unsigned) {
         uint64_t u = (uint64_t)r;
         return bits == 32 ? (int64_t)(int32_t)(uint32_t)u : (int64_t)u; /* sign-extended like RV64 */

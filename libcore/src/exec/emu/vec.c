@@ -99,9 +99,6 @@ static int do_vmem(emu *e, const emu_insn *d)
     int indexed = mop == 1 || mop == 3;
     if (indexed)
         eb = sewb; /* data elements are SEW wide, the index vector EEW wide */
-    /* registers one field's group spans */
-    int emul8 = indexed ? e->vlmul8 : (int)(e->vlmul8 * eew / sewb);
-    unsigned gregs = emul8 < 8 ? 1 : (unsigned)emul8 / 8;
     uint64_t vl = e->vl;
     if (mop == 0 && lumop == 8) { /* whole registers: nf registers, ignores vl and vtype */
         uint64_t n = (uint64_t)nf * e->vlenb;
@@ -117,6 +114,11 @@ static int do_vmem(emu *e, const emu_insn *d)
         }
         return 0;
     }
+    if (!sewb) /* vill: emu_vec_exec lets only whole-register accesses through */
+        return emu_fault(e, "vector access while vtype is illegal (vill)");
+    /* registers one field's group spans */
+    int emul8 = indexed ? e->vlmul8 : (int)(e->vlmul8 * eew / sewb);
+    unsigned gregs = emul8 < 8 ? 1 : (unsigned)emul8 / 8;
     if (mop == 0 && lumop == 0xb) { /* vlm.v / vsm.v */
         uint64_t n = (vl + 7) / 8;
         void *p = n ? emu_mem(e, base, n, store) : (void *)VREG(d->rd);
@@ -342,59 +344,75 @@ static int do_farith(emu *e, const emu_insn *d, int k)
     return 0;
 }
 
-/* unary float ops, conversions (same width, widening, narrowing) */
+/* float <-> integer of any legal widths (the row says which side is the
+ * float): src/dst element widths in bytes, kinds F float, I signed, U
+ * unsigned */
+enum { K_F, K_I, K_U };
+static uint64_t convert(uint64_t s, unsigned sw, int sk, unsigned dw, int dk, int rtz)
+{
+    if (sk == K_F) {
+        double x = sw == 4 ? (double)emu_f32((uint32_t)s) : emu_f64(s);
+        if (dk == K_F)
+            return dw == 4 ? emu_c32((float)x) : emu_c64(x);
+        return trunc_to((uint64_t)emu_cvt_f_i(x, 8 * (int)dw, dk == K_U, rtz), dw);
+    }
+    if (dk == K_U || dk == K_I) /* not a conversion row */
+        return s;
+    if (sk == K_I) {
+        int64_t v = sext(s, sw);
+        return dw == 4 ? emu_b32((float)v) : emu_b64((double)v);
+    }
+    return dw == 4 ? emu_b32((float)s) : emu_b64((double)s);
+}
+
+/* vfsqrt and the conversions (same width, widening, narrowing) */
 static int do_funary(emu *e, const emu_insn *d)
 {
     if (check_frm(e))
         return -1;
-    unsigned sb = e->vsew;
+    unsigned sb = e->vsew, op = d->op;
     unsigned char *vd = VREG(d->rd);
     const unsigned char *v2 = VREG(d->rs2);
     uint64_t vl = e->vl;
-    unsigned op = d->op;
-    int wide = op >= ISA_VFWCVT_XU_F_V && op <= ISA_VFWCVT_RTZ_X_F_V;
-    int narrow = op >= ISA_VFNCVT_XU_F_W && op <= ISA_VFNCVT_RTZ_X_F_W;
-    if (sb != 4 && sb != 8)
-        return unsupported(e, d);
-    if ((wide || narrow) && (sb != 4 || !e->has_f64))
-        return unsupported(e, d);
-    if (op == ISA_VFNCVT_ROD_F_F_W)
-        return unsupported(e, d);
-    if (sb == 8 && !e->has_f64)
+    unsigned sw = sb, dw = sb;
+    int sk = K_F, dk = K_F, rtz = 0;
+    switch (op) {
+    case ISA_VFSQRT_V: break;
+    case ISA_VFCVT_X_F_V: dk = K_I; break;
+    case ISA_VFCVT_XU_F_V: dk = K_U; break;
+    case ISA_VFCVT_RTZ_X_F_V: dk = K_I; rtz = 1; break;
+    case ISA_VFCVT_RTZ_XU_F_V: dk = K_U; rtz = 1; break;
+    case ISA_VFCVT_F_X_V: sk = K_I; break;
+    case ISA_VFCVT_F_XU_V: sk = K_U; break;
+    case ISA_VFWCVT_X_F_V: dk = K_I; dw = 2 * sb; break;
+    case ISA_VFWCVT_XU_F_V: dk = K_U; dw = 2 * sb; break;
+    case ISA_VFWCVT_RTZ_X_F_V: dk = K_I; dw = 2 * sb; rtz = 1; break;
+    case ISA_VFWCVT_RTZ_XU_F_V: dk = K_U; dw = 2 * sb; rtz = 1; break;
+    case ISA_VFWCVT_F_F_V: dw = 2 * sb; break;
+    case ISA_VFWCVT_F_X_V: sk = K_I; dw = 2 * sb; break;
+    case ISA_VFWCVT_F_XU_V: sk = K_U; dw = 2 * sb; break;
+    case ISA_VFNCVT_F_F_W: sw = 2 * sb; break;
+    case ISA_VFNCVT_X_F_W: sw = 2 * sb; dk = K_I; break;
+    case ISA_VFNCVT_XU_F_W: sw = 2 * sb; dk = K_U; break;
+    case ISA_VFNCVT_RTZ_X_F_W: sw = 2 * sb; dk = K_I; rtz = 1; break;
+    case ISA_VFNCVT_RTZ_XU_F_W: sw = 2 * sb; dk = K_U; rtz = 1; break;
+    case ISA_VFNCVT_F_X_W: sw = 2 * sb; sk = K_I; break;
+    case ISA_VFNCVT_F_XU_W: sw = 2 * sb; sk = K_U; break;
+    default: return unsupported(e, d);
+    }
+    /* the float sides must be f32 or (with f64 support) f64: f16 is Zvfh */
+    if ((sk == K_F && sw != 4 && !(sw == 8 && e->has_f64)) || (dk == K_F && dw != 4 && !(dw == 8 && e->has_f64)) ||
+        sw > 8 || dw > 8)
         return unsupported(e, d);
     for (uint64_t i = 0; i < vl; i++) {
         if (!ACTIVE(i))
             continue;
-        uint64_t s = get_el(v2, i, wide ? sb : narrow ? 2 * sb : sb);
-        double x = sb == 4 && !narrow ? (double)emu_f32((uint32_t)s) : emu_f64(s); /* as float input */
-        uint64_t r;
-        switch (op) {
-        case ISA_VFSQRT_V: r = sb == 4 ? emu_c32(sqrtf(emu_f32((uint32_t)s))) : emu_c64(sqrt(emu_f64(s))); break;
-        case ISA_VFCVT_X_F_V: r = (uint64_t)emu_cvt_f_i(x, 8 * (int)sb, 0, 0); break;
-        case ISA_VFCVT_XU_F_V: r = (uint64_t)emu_cvt_f_i(x, 8 * (int)sb, 1, 0); break;
-        case ISA_VFCVT_RTZ_X_F_V: r = (uint64_t)emu_cvt_f_i(x, 8 * (int)sb, 0, 1); break;
-        case ISA_VFCVT_RTZ_XU_F_V: r = (uint64_t)emu_cvt_f_i(x, 8 * (int)sb, 1, 1); break;
-        case ISA_VFCVT_F_X_V:
-            r = sb == 4 ? emu_b32((float)(int32_t)(uint32_t)s) : emu_b64((double)(int64_t)s);
-            break;
-        case ISA_VFCVT_F_XU_V: r = sb == 4 ? emu_b32((float)(uint32_t)s) : emu_b64((double)s); break;
-        case ISA_VFWCVT_X_F_V: r = (uint64_t)emu_cvt_f_i(x, 64, 0, 0); break;
-        case ISA_VFWCVT_XU_F_V: r = (uint64_t)emu_cvt_f_i(x, 64, 1, 0); break;
-        case ISA_VFWCVT_RTZ_X_F_V: r = (uint64_t)emu_cvt_f_i(x, 64, 0, 1); break;
-        case ISA_VFWCVT_RTZ_XU_F_V: r = (uint64_t)emu_cvt_f_i(x, 64, 1, 1); break;
-        case ISA_VFWCVT_F_F_V: r = emu_c64(x); break;
-        case ISA_VFWCVT_F_X_V: r = emu_b64((double)(int32_t)(uint32_t)s); break;
-        case ISA_VFWCVT_F_XU_V: r = emu_b64((double)(uint32_t)s); break;
-        case ISA_VFNCVT_F_F_W: r = emu_c32((float)x); break;
-        case ISA_VFNCVT_X_F_W: r = (uint64_t)emu_cvt_f_i(x, 32, 0, 0); break;
-        case ISA_VFNCVT_XU_F_W: r = (uint64_t)emu_cvt_f_i(x, 32, 1, 0); break;
-        case ISA_VFNCVT_RTZ_X_F_W: r = (uint64_t)emu_cvt_f_i(x, 32, 0, 1); break;
-        case ISA_VFNCVT_RTZ_XU_F_W: r = (uint64_t)emu_cvt_f_i(x, 32, 1, 1); break;
-        case ISA_VFNCVT_F_X_W: r = emu_b32((float)(int64_t)s); break;
-        case ISA_VFNCVT_F_XU_W: r = emu_b32((float)s); break;
-        default: return unsupported(e, d);
-        }
-        set_el(vd, i, wide ? 2 * sb : sb, r);
+        uint64_t s = get_el(v2, i, sw), r;
+        if (op == ISA_VFSQRT_V)
+            r = sb == 4 ? emu_c32(sqrtf(emu_f32((uint32_t)s))) : emu_c64(sqrt(emu_f64(s)));
+        else
+            r = convert(s, sw, sk, dw, dk, rtz);
+        set_el(vd, i, dw, r);
     }
     if (op == ISA_VFSQRT_V)
         e->cur.flops += vl;
@@ -637,6 +655,8 @@ static int do_permute(emu *e, const emu_insn *d)
     unsigned char *vd = VREG(d->rd);
     const unsigned char *v2 = VREG(d->rs2);
     uint64_t off = f3 == 3 ? (uint64_t)d->imm : e->x[d->rs1];
+    /* vfslide1*: the scalar as an SEW float (a single not NaN-boxed reads as the canonical NaN) */
+    uint64_t fs = eb == 4 ? emu_b32(emu_unbox32(e->f[d->rs1])) : e->f[d->rs1];
     switch (d->op) {
     case ISA_VSLIDEUP_VX: case ISA_VSLIDEUP_VI:
         for (uint64_t i = off; i < vl; i++)
@@ -652,13 +672,13 @@ static int do_permute(emu *e, const emu_insn *d)
         for (uint64_t i = vl; i-- > 0;)
             if (ACTIVE(i))
                 set_el(vd, i, eb, i ? get_el(v2, i - 1, eb)
-                                    : d->op == ISA_VSLIDE1UP_VX ? e->x[d->rs1] : e->f[d->rs1]);
+                                    : d->op == ISA_VSLIDE1UP_VX ? e->x[d->rs1] : fs);
         return 0;
     case ISA_VSLIDE1DOWN_VX: case ISA_VFSLIDE1DOWN_VF:
         for (uint64_t i = 0; i < vl; i++)
             if (ACTIVE(i))
                 set_el(vd, i, eb, i + 1 < vl ? get_el(v2, i + 1, eb)
-                                             : d->op == ISA_VSLIDE1DOWN_VX ? e->x[d->rs1] : e->f[d->rs1]);
+                                             : d->op == ISA_VSLIDE1DOWN_VX ? e->x[d->rs1] : fs);
         return 0;
     case ISA_VRGATHER_VV: case ISA_VRGATHER_VX: case ISA_VRGATHER_VI: case ISA_VRGATHEREI16_VV: {
         unsigned ib = d->op == ISA_VRGATHEREI16_VV ? 2 : eb;
