@@ -85,6 +85,47 @@ static inline void *emu_mem(struct emu *e, uint64_t addr, uint64_t n, int write)
  * LOAD-FP/STORE-FP vector widths, and vset*). 0 or -1 with e->fault. */
 int emu_vec_exec(struct emu *e, const emu_insn *d);
 int emu_fault(struct emu *e, const char *fmt, ...) RV_PRINTF(2, 3);
+/* vec_more.c: widening, carry, mask-set, compress and class rows (-1 with
+ * "not implemented" for rows neither file handles) */
+int emu_vec_more(struct emu *e, const emu_insn *d);
+int emu_vec_unsupported(struct emu *e, const emu_insn *d);
+
+/* --- vector element access (little-endian host) ----------------------- */
+#define VREG(r) (e->v + (size_t)(r) * e->vlenb)
+
+static inline uint64_t get_el(const unsigned char *b, uint64_t i, unsigned eb)
+{
+    switch (eb) {
+    case 1: return b[i];
+    case 2: { uint16_t v; memcpy(&v, b + 2 * i, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, b + 4 * i, 4); return v; }
+    default: { uint64_t v; memcpy(&v, b + 8 * i, 8); return v; }
+    }
+}
+static inline void set_el(unsigned char *b, uint64_t i, unsigned eb, uint64_t v)
+{
+    switch (eb) {
+    case 1: b[i] = (unsigned char)v; break;
+    case 2: { uint16_t t = (uint16_t)v; memcpy(b + 2 * i, &t, 2); break; }
+    case 4: { uint32_t t = (uint32_t)v; memcpy(b + 4 * i, &t, 4); break; }
+    default: memcpy(b + 8 * i, &v, 8);
+    }
+}
+static inline int64_t sext(uint64_t v, unsigned eb)
+{
+    unsigned sh = 64 - 8 * eb;
+    return (int64_t)(v << sh) >> sh;
+}
+static inline uint64_t trunc_to(uint64_t v, unsigned eb) { return eb == 8 ? v : v & ((1ull << (8 * eb)) - 1); }
+static inline int mask_bit(const unsigned char *m, uint64_t i) { return (m[i >> 3] >> (i & 7)) & 1; }
+static inline void set_mask_bit(unsigned char *m, uint64_t i, int v)
+{
+    m[i >> 3] = (unsigned char)((m[i >> 3] & ~(1u << (i & 7))) | ((unsigned)(v != 0) << (i & 7)));
+}
+/* element i takes part: unmasked, or v0's bit set (uses e and d) */
+#define ACTIVE(i) (d->vm || mask_bit(e->v, (i)))
+
+
 
 /* --- float helpers: RISC-V results on IEEE hosts ---------------------- */
 #define EMU_QNAN32 0x7fc00000u

@@ -14,44 +14,12 @@
 #include "emu_int.h"
 #include "../../util/status.h"
 
-#define VREG(r) (e->v + (size_t)(r) * e->vlenb)
-
-static inline uint64_t get_el(const unsigned char *b, uint64_t i, unsigned eb)
-{
-    switch (eb) {
-    case 1: return b[i];
-    case 2: { uint16_t v; memcpy(&v, b + 2 * i, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, b + 4 * i, 4); return v; }
-    default: { uint64_t v; memcpy(&v, b + 8 * i, 8); return v; }
-    }
-}
-static inline void set_el(unsigned char *b, uint64_t i, unsigned eb, uint64_t v)
-{
-    switch (eb) {
-    case 1: b[i] = (unsigned char)v; break;
-    case 2: { uint16_t t = (uint16_t)v; memcpy(b + 2 * i, &t, 2); break; }
-    case 4: { uint32_t t = (uint32_t)v; memcpy(b + 4 * i, &t, 4); break; }
-    default: memcpy(b + 8 * i, &v, 8);
-    }
-}
-static inline int64_t sext(uint64_t v, unsigned eb)
-{
-    unsigned sh = 64 - 8 * eb;
-    return (int64_t)(v << sh) >> sh;
-}
-static inline uint64_t trunc_to(uint64_t v, unsigned eb) { return eb == 8 ? v : v & ((1ull << (8 * eb)) - 1); }
-static inline int mask_bit(const unsigned char *m, uint64_t i) { return (m[i >> 3] >> (i & 7)) & 1; }
-static inline void set_mask_bit(unsigned char *m, uint64_t i, int v)
-{
-    m[i >> 3] = (unsigned char)((m[i >> 3] & ~(1u << (i & 7))) | ((unsigned)(v != 0) << (i & 7)));
-}
-#define ACTIVE(i) (d->vm || mask_bit(e->v, (i)))
-
 static const char *mn(const emu_insn *d) { return isa_row_of((isa_id)d->op)->mnemonic; }
-static int unsupported(emu *e, const emu_insn *d)
+int emu_vec_unsupported(emu *e, const emu_insn *d)
 {
     return emu_fault(e, "instruction '%s' (SEW %u) is not implemented by the emulator", mn(d), e->vsew * 8);
 }
+#define unsupported emu_vec_unsupported
 
 /* --- vset* ------------------------------------------------------------------ */
 static int do_vset(emu *e, const emu_insn *d)
@@ -800,5 +768,5 @@ int emu_vec_exec(emu *e, const emu_insn *d)
         op == ISA_VRGATHER_VI || op == ISA_VRGATHEREI16_VV || op == ISA_VSLIDE1UP_VX ||
         op == ISA_VSLIDE1DOWN_VX || op == ISA_VFSLIDE1UP_VF || op == ISA_VFSLIDE1DOWN_VF)
         return do_permute(e, d);
-    return unsupported(e, d);
+    return emu_vec_more(e, d);
 }
