@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Random vector instruction sequences (emu_diffgen.c: every arithmetic,
-compare, mask, move, slide, gather, compress, reduction, widening, carry
-and conversion row the emulator implements (273 of rv.def's rows), masked and unmasked, random legal vtypes, AVLs and
-rounding modes) on random register contents (random bits with NaNs,
+compare, mask, move, slide, gather, compress, reduction, widening, carry,
+fixed-point and conversion row the emulator implements, masked and
+unmasked, random legal vtypes, AVLs, rounding modes and vxrm) on random
+register contents (random bits with NaNs,
 infinities, zeros and subnormals mixed into the float lanes) run under
 qemu-riscv64 and on the emulator at VLEN 128, 256, 512 and 1024. The
 dumped register files must be bit-identical (tolerance: none).

@@ -226,9 +226,9 @@ static int csr_read(emu *e, unsigned csr, uint64_t *v)
     case 0x002: *v = e->frm; return 0;
     case 0x003: *v = e->frm << 5 | e->fflags; return 0;
     case 0x008: *v = 0; return 0;      /* vstart: always 0 (no traps mid-instruction) */
-    case 0x009: *v = 0; return 0;      /* vxsat */
-    case 0x00a: *v = 0; return 0;      /* vxrm */
-    case 0x00f: *v = 0; return 0;      /* vcsr */
+    case 0x009: *v = e->vxsat; return 0;
+    case 0x00a: *v = e->vxrm; return 0;
+    case 0x00f: *v = e->vxrm << 1 | e->vxsat; return 0; /* vcsr */
     case 0xc20: *v = e->vl; return 0;
     case 0xc21: *v = e->vtype; return 0;
     case 0xc22: *v = e->vlenb; return 0;
@@ -243,9 +243,12 @@ static int csr_write(emu *e, unsigned csr, uint64_t v)
     case 0x001: e->fflags = v & 31; return 0;
     case 0x002: e->frm = v & 7; break;
     case 0x003: e->fflags = v & 31; e->frm = (v >> 5) & 7; break;
-    case 0x008: case 0x009: case 0x00a: case 0x00f:
+    case 0x009: e->vxsat = v & 1; return 0;
+    case 0x00a: e->vxrm = v & 3; return 0;
+    case 0x00f: e->vxsat = v & 1; e->vxrm = (v >> 1) & 3; return 0;
+    case 0x008:
         if (v)
-            return emu_fault(e, "writing %llu to vector CSR 0x%03x is not supported", (unsigned long long)v, csr);
+            return emu_fault(e, "writing %llu to vstart is not supported", (unsigned long long)v);
         return 0;
     default:
         return emu_fault(e, "CSR 0x%03x is read-only or not available to the emulated code", csr);

@@ -52,6 +52,7 @@ struct emu {
     int vlmul8;                  /* LMUL * 8 */
     int vill;
     unsigned frm, fflags;
+    unsigned vxrm, vxsat;        /* fixed-point rounding mode and saturation flag */
     unsigned char *v;            /* 32 registers of vlenb bytes (+ slack) */
     unsigned char *stack;
     /* sandbox */

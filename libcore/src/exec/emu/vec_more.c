@@ -1,10 +1,12 @@
 /* vec_more.c - the emulator's less common RVV rows: widening integer
  * and float arithmetic (.vv/.vx/.vf and .wv/.wx/.wf), widening
  * reductions, add/subtract with carry and their carry-out masks,
- * vcompress, viota, vmsbf/vmsif/vmsof and vfclass. Same conventions as
- * vec.c: tail and inactive elements undisturbed, canonical NaNs, float
- * reductions in element order. Fixed-point rows (vxrm/vxsat) and the
- * vfrec7/vfrsqrt7 estimate tables are not implemented. */
+ * vcompress, viota, vmsbf/vmsif/vmsof, vfclass, and the fixed-point
+ * rows (saturating add/subtract, averaging, vsmul, scaling shifts,
+ * narrowing clips: rounding by vxrm, saturation sets vxsat). Same
+ * conventions as vec.c: tail and inactive elements undisturbed, canonical
+ * NaNs, float reductions in element order. The vfrec7/vfrsqrt7 estimate
+ * tables are not implemented. */
 #include "emu_int.h"
 
 /* the SEW-wide second operand of element i: vs1, x[rs1] or the immediate */
@@ -171,8 +173,102 @@ static unsigned fclass(uint64_t v, unsigned eb)
     return neg ? (sub ? 1u << 2 : 1u << 1) : (sub ? 1u << 5 : 1u << 6);
 }
 
+/* the rounding increment for shifting v right by sh under vxrm */
+static uint64_t round_inc(unsigned vxrm, unsigned __int128 v, unsigned sh)
+{
+    if (!sh)
+        return 0;
+    unsigned __int128 one = 1;
+    int lsb = (int)((v >> sh) & 1), half = (int)((v >> (sh - 1)) & 1);
+    int rest = sh > 1 && (v & ((one << (sh - 1)) - 1)) != 0;
+    switch (vxrm) {
+    case 0: return (uint64_t)half;                   /* rnu */
+    case 1: return (uint64_t)(half && (rest || lsb)); /* rne */
+    case 2: return 0;                                /* rdn */
+    default: return (uint64_t)(!lsb && (half || rest)); /* rod */
+    }
+}
+
+static int fixed_point(emu *e, const emu_insn *d)
+{
+    unsigned eb = e->vsew, bits = 8 * eb, op = d->op;
+    int narrow = op >= ISA_VNCLIPU_WV && op <= ISA_VNCLIP_WI;
+    if (narrow && eb > 4)
+        return emu_vec_unsupported(e, d);
+    unsigned char *vd = VREG(d->rd);
+    const unsigned char *v2 = VREG(d->rs2);
+    __int128 smax = ((__int128)1 << (bits - 1)) - 1, smin = -((__int128)1 << (bits - 1));
+    unsigned __int128 umax = ((unsigned __int128)1 << bits) - 1;
+    for (uint64_t i = 0; i < e->vl; i++) {
+        if (!ACTIVE(i))
+            continue;
+        uint64_t ua = get_el(v2, i, narrow ? 2 * eb : eb), ub = opnd(e, d, i, eb);
+        __int128 sa = narrow ? sext(ua, 2 * eb) : sext(ua, eb), sb = sext(ub, eb), r = 0;
+        int is_u = 0, sat = 1;
+        switch (op) {
+        case ISA_VSADDU_VV: case ISA_VSADDU_VX: case ISA_VSADDU_VI: r = (__int128)ua + ub; is_u = 1; break;
+        case ISA_VSADD_VV: case ISA_VSADD_VX: case ISA_VSADD_VI: r = sa + sb; break;
+        case ISA_VSSUBU_VV: case ISA_VSSUBU_VX: r = (__int128)ua - (__int128)ub; is_u = 1; break;
+        case ISA_VSSUB_VV: case ISA_VSSUB_VX: r = sa - sb; break;
+        case ISA_VAADDU_VV: case ISA_VAADDU_VX: case ISA_VASUBU_VV: case ISA_VASUBU_VX: {
+            __int128 t = op <= ISA_VAADDU_VX ? (__int128)ua + ub : (__int128)ua - (__int128)ub;
+            r = (t >> 1) + (__int128)round_inc(e->vxrm, (unsigned __int128)t, 1);
+            sat = 0;
+            break;
+        }
+        case ISA_VAADD_VV: case ISA_VAADD_VX: case ISA_VASUB_VV: case ISA_VASUB_VX: {
+            __int128 t = op <= ISA_VAADD_VX ? sa + sb : sa - sb;
+            r = (t >> 1) + (__int128)round_inc(e->vxrm, (unsigned __int128)t, 1);
+            sat = 0;
+            break;
+        }
+        case ISA_VSMUL_VV: case ISA_VSMUL_VX: {
+            __int128 p = sa * sb;
+            r = (p >> (bits - 1)) + (__int128)round_inc(e->vxrm, (unsigned __int128)p, bits - 1);
+            break;
+        }
+        case ISA_VSSRL_VV: case ISA_VSSRL_VX: case ISA_VSSRL_VI: {
+            unsigned sh = (unsigned)(ub & (bits - 1));
+            r = (__int128)((ua >> sh) + round_inc(e->vxrm, ua, sh));
+            sat = 0;
+            break;
+        }
+        case ISA_VSSRA_VV: case ISA_VSSRA_VX: case ISA_VSSRA_VI: {
+            unsigned sh = (unsigned)(ub & (bits - 1));
+            r = (sa >> sh) + (__int128)round_inc(e->vxrm, (unsigned __int128)sa, sh);
+            sat = 0;
+            break;
+        }
+        case ISA_VNCLIPU_WV: case ISA_VNCLIPU_WX: case ISA_VNCLIPU_WI: {
+            unsigned sh = (unsigned)(ub & (2 * bits - 1));
+            r = (__int128)((ua >> sh) + round_inc(e->vxrm, ua, sh));
+            is_u = 1;
+            break;
+        }
+        default: { /* vnclip */
+            unsigned sh = (unsigned)(ub & (2 * bits - 1));
+            r = (sa >> sh) + (__int128)round_inc(e->vxrm, (unsigned __int128)sa, sh);
+            break;
+        }
+        }
+        if (sat && is_u && (r < 0 || r > (__int128)umax)) {
+            r = r < 0 ? 0 : (__int128)umax;
+            e->vxsat = 1;
+        } else if (sat && !is_u && (r > smax || r < smin)) {
+            r = r > smax ? smax : smin;
+            e->vxsat = 1;
+        }
+        set_el(vd, i, eb, trunc_to((uint64_t)r, eb));
+    }
+    return 0;
+}
+
 int emu_vec_more(emu *e, const emu_insn *d)
 {
+    if ((d->op >= ISA_VSADDU_VV && d->op <= ISA_VSSUB_VX) || (d->op >= ISA_VAADDU_VV && d->op <= ISA_VASUB_VX) ||
+        d->op == ISA_VSMUL_VV || d->op == ISA_VSMUL_VX || (d->op >= ISA_VSSRL_VV && d->op <= ISA_VSSRA_VI) ||
+        (d->op >= ISA_VNCLIPU_WV && d->op <= ISA_VNCLIP_WI))
+        return fixed_point(e, d);
     unsigned op = d->op, eb = e->vsew;
     switch (op) {
     case ISA_VWADDU_VV: case ISA_VWADDU_VX: return widen_int(e, d, 0, 0, 0, 0);
