@@ -4,8 +4,9 @@
  * registers from its input x (random bits chosen by the driver), sets a
  * random rounding mode and vxrm, runs a random sequence of vector instructions
  * under random legal vtypes and AVLs - every arithmetic, compare, mask,
- * move, slide, gather, compress, reduction, widening, carry and
- * conversion row of rv.def the emulator implements, masked and unmasked, with register operands
+ * move, slide, gather, compress, reduction, widening, carry, fixed-point,
+ * conversion and (not indexed) load/store row of rv.def the emulator
+ * implements, masked and unmasked, with register operands
  * validated by the ISA layer (isa_encode) under the live vtype - and
  * stores every register (and vxsat) to its output y. Both executors run the same
  * file, so the outputs must be bit-identical.
@@ -23,7 +24,8 @@
 #include <string.h>
 
 #define X_BYTES 8192
-#define Y_BYTES (32 * 128 + 17 * 8)
+#define Y_DUMP (32 * 128 + 256)
+#define Y_BYTES (Y_DUMP + 8192) /* the dump, then a scratch area random stores write */
 #define N_INSNS 48
 
 static uint64_t rng_state;
@@ -44,8 +46,8 @@ static int wanted(isa_id id)
     if (r->base != id || r->len != 4 || r->ext < ISA_EXT_V || r->cls == ISA_CL_VSET)
         return 0;
     uint32_t opc = r->match & 0x7f;
-    if (opc == 0x07 || opc == 0x27) /* memory: the harness's own loads and stores cover it */
-        return 0;
+    if (opc == 0x07 || opc == 0x27) /* memory: not indexed (random indices would leave the buffers) */
+        return r->cls != ISA_CL_VLDX && r->cls != ISA_CL_VSTX;
     const char *mn = r->mnemonic;
     /* qemu 7.2 aborts translating the .rtz conversions (asm.h): no reference */
     if (!strncmp(mn, "vfncvt.rod", 10) || strstr(mn, ".rtz."))
@@ -69,11 +71,15 @@ static int random_insn(unsigned sew, int lmul8, uint32_t *word)
         isa_id id = rows[rnd() % (unsigned)n_rows];
         const isa_row *r = isa_row_of(id);
         isa_inst in = {.id = id, .vm = rnd() % 4 != 0, .rm = 7};
+        uint32_t opc = r->match & 0x7f;
+        int mem = opc == 0x07 || opc == 0x27;
         for (int i = 0; i < r->n_ops; i++) {
             const isa_opkind *o = &isa_opkinds[r->ops[i]];
             int64_t v;
             if (o->type == ISA_T_V)
                 v = rnd() % 32;
+            else if (o->type == ISA_T_X && mem) /* base: mid-x for loads, mid-scratch for stores; stride a0 */
+                v = o->slot == ISA_SLOT_RS1 ? (opc == 0x07 ? A1 : T2) : A0;
             else if (o->type == ISA_T_X)
                 v = xregs[rnd() % N_XREGS];
             else if (o->type == ISA_T_F)
@@ -123,6 +129,13 @@ static int write_module(const char *path)
     for (int i = 0; i < N_XREGS; i++)
         asm_ld(&a, xregs[i] == T5 ? T6 : xregs[i], T5, 64 + 8 * i); /* t5 last, below */
     asm_ld(&a, T5, T5, 64 + 8 * 7);
+    /* memory operands: loads around x + 4096, stores around the middle of y's
+     * scratch area, strides in -32..32 (80 elements x 8 fields x 8 bytes fit) */
+    asm_li(&a, T0, 4096);
+    asm_add(&a, A1, A1, T0);
+    asm_li(&a, T2, Y_DUMP + 4096);
+    asm_add(&a, T2, A2, T2);
+    asm_li(&a, A0, (int64_t)(rnd() % 65) - 32);
     asm_fsrmi(&a, (int)(rnd() % 4));
     uint32_t csrw;
     isa_inst vx = {.id = ISA_CSRRWI, .rd = 0, .csr = 0x00a, .imm = rnd() % 4}; /* csrwi vxrm, random */
@@ -141,7 +154,7 @@ static int write_module(const char *path)
             } while (l < 0 && s * (unsigned)-l > 64); /* SEW <= LMUL * ELEN */
             int avl = (int)(rnd() % 80);
             asm_li(&a, T0, avl);
-            asm_vsetvli(&a, T1, (rnd() % 5) ? T0 : ZERO, (int)s, l);
+            asm_vsetvli(&a, T1, T0, (int)s, l); /* vl <= 79 keeps strided accesses inside the buffers */
             sew = s;
             lmul8 = l > 0 ? 8 * l : 8 / -l;
         }

@@ -101,11 +101,11 @@ static int do_vmem(emu *e, const emu_insn *d)
         }
         return 0;
     }
-    if (mop == 0 && lumop == 0x10 && !store && vl) { /* fault-only-first: trim vl at the first bad element */
+    if (mop == 0 && lumop == 0x10 && !store) { /* fault-only-first: trim vl at the first bad element */
         uint64_t ok = 0;
         while (ok < vl && emu_mem(e, base + ok * nf * eb, (uint64_t)nf * eb, 0))
             ok++;
-        if (!ok)
+        if (vl && !ok)
             return -1;
         e->vl = vl = ok;
     } else if (mop == 0 && lumop != 0) {
