@@ -186,8 +186,8 @@ int rvvnn_session_create_from_module(const rvvnn_module *m, const rvvnn_options 
     s->module = m;
     const char *ex = s->opts.o.executor ? s->opts.o.executor : "auto";
     if (!strcmp(ex, "ref"))
-        rc = err_set(RV_EINVAL, "executor 'ref': a module runs natively or under qemu; load the ONNX "
-                     "model for the reference executor");
+        rc = err_set(RV_EINVAL, "executor 'ref': a module runs natively, under qemu or on the emulator; "
+                     "load the ONNX model for the reference executor");
     else if (!strcmp(ex, "emu"))
         s->kind = SES_EMU;
     else if (!strcmp(ex, "qemu") || (!strcmp(ex, "auto") && qemu_needed(mod)))

@@ -367,7 +367,8 @@ static int do_fp(emu *e, const emu_insn *d)
     case ISA_FCVT_D_WU: SETD(d->rd, (double)(uint32_t)X[d->rs1]); break;
     case ISA_FCVT_D_L: SETD(d->rd, (double)(int64_t)X[d->rs1]); break;
     case ISA_FCVT_D_LU: SETD(d->rd, (double)X[d->rs1]); break;
-    default: rc = emu_fault(e, "instruction '%s' is not implemented by the emulator", isa_row_of((isa_id)d->op)->mnemonic);
+    default:
+        rc = emu_fault(e, "instruction '%s' is not implemented by the emulator", isa_row_of((isa_id)d->op)->mnemonic);
     }
     if (restore)
         emu_set_round(e->frm);
@@ -412,9 +413,22 @@ static int exec_one(emu *e, const emu_insn *d, uint64_t *next)
     case ISA_SH: { uint16_t v = (uint16_t)u2; LDST(v, 1); memcpy(p, &v, 2); e->cur.bytes_stored += 2; return 0; }
     case ISA_SW: { uint32_t v = (uint32_t)u2; LDST(v, 1); memcpy(p, &v, 4); e->cur.bytes_stored += 4; return 0; }
     case ISA_SD: { LDST(uint64_t, 1); memcpy(p, &u2, 8); e->cur.bytes_stored += 8; return 0; }
-    case ISA_FLW: { uint32_t v; LDST(v, 0); memcpy(&v, p, 4); e->f[d->rd] = emu_box32(v); e->cur.bytes_loaded += 4; return 0; }
+    case ISA_FLW: {
+        uint32_t v;
+        LDST(v, 0);
+        memcpy(&v, p, 4);
+        e->f[d->rd] = emu_box32(v);
+        e->cur.bytes_loaded += 4;
+        return 0;
+    }
     case ISA_FLD: { LDST(uint64_t, 0); memcpy(&e->f[d->rd], p, 8); e->cur.bytes_loaded += 8; return 0; }
-    case ISA_FSW: { uint32_t v = (uint32_t)e->f[d->rs2]; LDST(v, 1); memcpy(p, &v, 4); e->cur.bytes_stored += 4; return 0; }
+    case ISA_FSW: {
+        uint32_t v = (uint32_t)e->f[d->rs2];
+        LDST(v, 1);
+        memcpy(p, &v, 4);
+        e->cur.bytes_stored += 4;
+        return 0;
+    }
     case ISA_FSD: { LDST(uint64_t, 1); memcpy(p, &e->f[d->rs2], 8); e->cur.bytes_stored += 8; return 0; }
     case ISA_ADDI: r = u1 + (uint64_t)d->imm; break;
     case ISA_SLTI: r = s1 < d->imm; break;

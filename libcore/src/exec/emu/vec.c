@@ -554,7 +554,8 @@ static int do_narrow_shift(emu *e, const emu_insn *d)
 
 static int do_ext(emu *e, const emu_insn *d)
 {
-    unsigned f = d->op == ISA_VZEXT_VF2 || d->op == ISA_VSEXT_VF2 ? 2 : d->op == ISA_VZEXT_VF4 || d->op == ISA_VSEXT_VF4 ? 4 : 8;
+    unsigned f = d->op == ISA_VZEXT_VF2 || d->op == ISA_VSEXT_VF2   ? 2
+                 : d->op == ISA_VZEXT_VF4 || d->op == ISA_VSEXT_VF4 ? 4 : 8;
     int sign = d->op == ISA_VSEXT_VF2 || d->op == ISA_VSEXT_VF4 || d->op == ISA_VSEXT_VF8;
     unsigned eb = e->vsew, sb = eb / f;
     if (!sb)
