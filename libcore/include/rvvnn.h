@@ -134,14 +134,16 @@ RVVNN_API int rvvnn_options_create(rvvnn_options **out);
 RVVNN_API void rvvnn_options_free(rvvnn_options *options);
 /* String keys: "march" (rv64gcv, rv64gcv_zvl256b, rv64gc_zve32f ...),
  * "target_cpu_features" ("+m,+a,+f,+d,+zvl256b,+v"), "executor" ("auto",
- * "ref", "native", "qemu"), "qemu_cpu" (qemu's -cpu string), "runtime"
+ * "ref", "native", "qemu", or "emu": the built-in RV64GCV emulator, any
+ * host, every memory access checked), "qemu_cpu" (qemu's -cpu string), "runtime"
  * (path of the riscv64 runner rvvnn-rt), "input_shape" ("name=2x128",
  * same as rvvnn_options_bind_input_shape). value NULL resets the key.
  * Unknown key: RVVNN_ENOTFOUND. */
 RVVNN_API int rvvnn_options_set_string(rvvnn_options *options, const char *key, const char *value);
 /* Int keys: "vlen" (-1 default from -march, 0 vector-length agnostic, N
  * fixed), "lmul_max" (0 default, 1/2/4/8), "threads" (0 = all cores),
- * "qemu_vlen" (0 = the module's VLEN, or 256), "no_rvv" (0/1).
+ * "qemu_vlen" (VLEN qemu or the emulator provides: 0 = the module's VLEN,
+ * or 256), "no_rvv" (0/1).
  * Limits on untrusted input (RVVNN_ELIMIT names the one hit): loads take
  * them from the *_with_options calls, compiles and sessions from their
  * options:
@@ -243,7 +245,7 @@ RVVNN_API int rvvnn_session_create_from_model(const rvvnn_model *model, const rv
 RVVNN_API int rvvnn_session_create_from_module(const rvvnn_module *module,
                                                const rvvnn_options *options, rvvnn_session **out);
 RVVNN_API void rvvnn_session_free(rvvnn_session *session);
-/* "ref", "native" or "qemu". */
+/* "ref", "native", "qemu" or "emu". */
 RVVNN_API int rvvnn_session_executor(const rvvnn_session *session, const char **out);
 RVVNN_API int rvvnn_session_input_count(const rvvnn_session *session, size_t *out);
 RVVNN_API int rvvnn_session_output_count(const rvvnn_session *session, size_t *out);

@@ -29,10 +29,12 @@ static const char run_help[] =
     "  --input-shape=NAME=2x128  bind symbolic input dims (repeatable)\n"
     "  --threads=N             OpenMP threads (default: all cores); results are\n"
     "                          identical for any N\n"
-    "  --executor=ref|native   ONNX models run on ref; modules (.rvvmod from rvvnn\n"
+    "  --executor=ref|native|qemu|emu\n"
+    "                          ONNX models run on ref; modules (.rvvmod from rvvnn\n"
     "                          compile) run natively on riscv64 and under\n"
-    "                          qemu-riscv64 on other hosts\n"
-    "  --vlen=N                VLEN qemu emulates for a module (default: the\n"
+    "                          qemu-riscv64 on other hosts (native, qemu), or on\n"
+    "                          the built-in RV64GCV emulator on any host (emu)\n"
+    "  --vlen=N                VLEN qemu or emu emulates for a module (default: the\n"
     "                          module's VLEN, or 256 for agnostic modules)\n"
     "  --qemu-cpu=CPU          override qemu's -cpu string\n"
     "  --repeat=N              run N times and print the time per run (stderr)\n"
@@ -46,6 +48,7 @@ int run_module_qemu(const char *module_path, const rvv_module *m, const tensor *
                     unsigned vlen, const char *qemu_cpu, const char *dump_dir);
 int run_module_local(const rvv_module *m, const tensor *ins, tensor *outs);
 int run_module_needs_qemu(const rvv_module *m);
+int run_module_emu(const rvv_module *m, const tensor *ins, tensor *outs, unsigned vlen);
 
 /* Writes, prints or compares outputs; returns the exit status. */
 static int finish_outputs(const char *const *names, tensor *outs, int n, const char *const *out_paths,
@@ -83,7 +86,7 @@ static int finish_outputs(const char *const *names, tensor *outs, int n, const c
 static int run_module_cmd(const char *path, const char *const *in_specs, int n_in,
                           const char *const *out_paths, int n_out, const char *const *exp_specs,
                           int n_exp, double atol, double rtol, unsigned vlen, const char *qemu_cpu,
-                          int show_time)
+                          int show_time, const char *executor)
 {
     rvv_module *m;
     int rc, status = EXIT_OK;
@@ -109,7 +112,11 @@ static int run_module_cmd(const char *path, const char *const *in_specs, int n_i
             goto out;
         }
     double t0 = cli_now_ms();
-    if (run_module_needs_qemu(m)) {
+    int use_emu = executor && !strcmp(executor, "emu");
+    int use_qemu = !use_emu && (run_module_needs_qemu(m) || (executor && !strcmp(executor, "qemu")));
+    if (use_emu) {
+        rc = run_module_emu(m, ins, outs, vlen);
+    } else if (use_qemu) {
         if (!vlen)
             vlen = m->hdr->vlen ? m->hdr->vlen : 256;
         rc = run_module_qemu(path, m, ins, outs, vlen, qemu_cpu, NULL);
@@ -122,7 +129,8 @@ static int run_module_cmd(const char *path, const char *const *in_specs, int n_i
     }
     if (show_time)
         fprintf(stderr, "rvvnn run: module run %.1f ms%s\n", cli_now_ms() - t0,
-                run_module_needs_qemu(m) ? " (under qemu-riscv64, including start-up)" : "");
+                use_emu ? " (on the built-in emulator)"
+                : use_qemu ? " (under qemu-riscv64, including start-up)" : "");
     status = finish_outputs(names, outs, (int)no, out_paths, n_out, exp_specs, n_exp, atol, rtol);
 out:
     for (int i = 0; i < MAX_ARGS; i++) {
@@ -204,8 +212,9 @@ int cmd_run(int argc, char **argv)
             if ((rc = cli_parse_bindings(v, binds, &n_binds, MAX_ARGS)))
                 return cli_error("run", rc);
         } else if ((v = cli_opt(argc, argv, &i, "--executor"))) {
-            if (strcmp(v, "ref") != 0 && strcmp(v, "native") != 0)
-                return cli_usage_error("run", "unknown executor '%s' (ref, native)", v);
+            if (strcmp(v, "ref") != 0 && strcmp(v, "native") != 0 && strcmp(v, "qemu") != 0 &&
+                strcmp(v, "emu") != 0)
+                return cli_usage_error("run", "unknown executor '%s' (ref, native, qemu, emu)", v);
             executor = v;
         } else if ((v = cli_opt(argc, argv, &i, "--vlen"))) {
             vlen = (unsigned)atoi(v);
@@ -236,11 +245,11 @@ int cmd_run(int argc, char **argv)
             size_t got = fread(magic, 1, 8, f);
             fclose(f);
             if (got == 8 && module_is_module(magic, 8)) {
-                if (executor && strcmp(executor, "native") != 0)
-                    return cli_usage_error("run", "a module runs on the native executor; run the "
-                                           ".onnx model for --executor=ref");
+                if (executor && !strcmp(executor, "ref"))
+                    return cli_usage_error("run", "a module runs on the native, qemu or emu executor; "
+                                           "run the .onnx model for --executor=ref");
                 return run_module_cmd(model_path, in_specs, n_in, out_paths, n_out, exp_specs, n_exp,
-                                      atol, rtol, vlen, qemu_cpu, show_time);
+                                      atol, rtol, vlen, qemu_cpu, show_time, executor);
             }
         }
     }

@@ -16,10 +16,12 @@ int cmd_compile(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 static const cli_command commands[] = {
     {"compile", cmd_compile, "compile an ONNX model to an RVV module (.rvvmod)"},
     {"run", cmd_run, "run a model on the reference executor and check its outputs"},
+    {"bench", cmd_bench, "model a module's cycles per step on a RISC-V core (built-in emulator)"},
     {"check", cmd_check, "run a model's module at several VLENs and find the first diverging node"},
     {"disasm", cmd_disasm, "disassemble an ELF object, a module or raw code (objdump layout)"},
     {"inspect", cmd_inspect, "show a compiled module's target, I/O and steps (RVV or fallback)"},

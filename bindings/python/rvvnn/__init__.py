@@ -317,7 +317,7 @@ class Module(_Handle):
 
 class Session(_Handle):
     """Session(model_or_module, **options): options as for compile plus
-    threads, executor ("auto", "ref", "native", "qemu"), qemu_vlen,
+    threads, executor ("auto", "ref", "native", "qemu", "emu"), qemu_vlen,
     qemu_cpu, runtime, custom_ops (for a model, and for a module compiled
     from a model with custom ops: its custom steps call them, also when
     the module runs under qemu)."""

@@ -144,12 +144,12 @@ int rvvnn_options_set_string(rvvnn_options *o, const char *key, const char *valu
     if (!strcmp(key, "runtime"))
         return set_str(&o->runtime, value);
     if (!strcmp(key, "executor")) {
-        static const char *const known[] = {"auto", "ref", "native", "qemu"};
+        static const char *const known[] = {"auto", "ref", "native", "qemu", "emu"};
         int ok = !value;
         for (size_t i = 0; value && i < sizeof known / sizeof *known; i++)
             ok |= !strcmp(value, known[i]);
         if (!ok)
-            return err_set(RV_EINVAL, "executor '%s': expected auto, ref, native or qemu", value);
+            return err_set(RV_EINVAL, "executor '%s': expected auto, ref, native, qemu or emu", value);
         return set_str(&o->executor, value);
     }
     if (!strcmp(key, "input_shape")) {

@@ -1,8 +1,9 @@
 /* session.c - rvvnn_session: one executor instance with its bound inputs
  * and last outputs. From a model it runs the reference executor on a
  * private, prepared copy of the IR; from a module it runs the module
- * executor in-process (riscv64, or fallback-only modules anywhere) or the
- * riscv64 runner under qemu-riscv64 (exec/native/qemu.c).
+ * executor in-process (riscv64, or fallback-only modules anywhere), the
+ * riscv64 runner under qemu-riscv64 (exec/native/qemu.c) or the built-in
+ * RV64GCV emulator (exec/emu, executor "emu", VLEN from "qemu_vlen").
  *
  * A session is used by one thread at a time; it shares only immutable
  * state (the model's bytes, the loaded module) with other sessions. */
@@ -10,6 +11,7 @@
 #include "../exec/native/hostcall.h"
 #include "../exec/native/modrun.h"
 #include "../exec/native/qemu.h"
+#include "../exec/emu/emu.h"
 #include "../exec/ref/ref.h"
 #include "../util/npy.h"
 
@@ -19,8 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { SES_REF, SES_NATIVE, SES_QEMU };
-static const char *const ses_names[] = {"ref", "native", "qemu"};
+enum { SES_REF, SES_NATIVE, SES_QEMU, SES_EMU };
+static const char *const ses_names[] = {"ref", "native", "qemu", "emu"};
 
 struct rvvnn_session {
     int kind;
@@ -43,6 +45,7 @@ struct rvvnn_session {
     /* SES_NATIVE / SES_QEMU */
     const rvvnn_module *module;
     mod_session *ms;
+    emu *emu;              /* SES_EMU: the interpreter the module session runs RVV steps on */
     char *mod_path;        /* the module image written out for qemu */
 };
 
@@ -93,6 +96,7 @@ void rvvnn_session_free(rvvnn_session *s)
         release_outputs(s);
     if (s->ms)
         modrun_close(s->ms);
+    emu_close(s->emu);
     if (s->mod_path) {
         unlink(s->mod_path);
         mem_free(s->mod_path);
@@ -182,8 +186,10 @@ int rvvnn_session_create_from_module(const rvvnn_module *m, const rvvnn_options 
     s->module = m;
     const char *ex = s->opts.o.executor ? s->opts.o.executor : "auto";
     if (!strcmp(ex, "ref"))
-        rc = err_set(RV_EINVAL, "executor 'ref': a module runs natively or under qemu; load the ONNX "
-                     "model for the reference executor");
+        rc = err_set(RV_EINVAL, "executor 'ref': a module runs natively, under qemu or on the emulator; "
+                     "load the ONNX model for the reference executor");
+    else if (!strcmp(ex, "emu"))
+        s->kind = SES_EMU;
     else if (!strcmp(ex, "qemu") || (!strcmp(ex, "auto") && qemu_needed(mod)))
         s->kind = SES_QEMU;
     else
@@ -191,6 +197,13 @@ int rvvnn_session_create_from_module(const rvvnn_module *m, const rvvnn_options 
     if (!rc && s->kind == SES_NATIVE && !(rc = modrun_open(mod, &s->ms))) {
         modrun_set_limits(s->ms, &s->opts.o.limits);
         modrun_set_custom(s->ms, custom_step_local, (void *)&s->opts.custom);
+    }
+    if (!rc && s->kind == SES_EMU) {
+        emu_config ec = {.vlen = (unsigned)s->opts.o.qemu_vlen};
+        if (!(rc = emu_open(mod, &ec, &s->emu)) && !(rc = emu_session_open(s->emu, &s->ms))) {
+            modrun_set_limits(s->ms, &s->opts.o.limits);
+            modrun_set_custom(s->ms, custom_step_local, (void *)&s->opts.custom);
+        }
     }
     if (!rc && s->kind == SES_QEMU)
         rc = write_module_file(s);
@@ -396,7 +409,7 @@ int rvvnn_session_run(rvvnn_session *s)
         ref_options ro = {.threads = (int)s->opts.o.threads, .use_plan = 1, .custom = &s->opts.custom,
                           .limits = &s->opts.o.limits};
         rc = ref_run(s->ir->graph, &ro, s->ins, s->outs);
-    } else if (s->kind == SES_NATIVE) {
+    } else if (s->kind == SES_NATIVE || s->kind == SES_EMU) {
         rc = modrun_run(s->ms, s->ins, s->outs);
     } else {
         qemu_config cfg = {.runtime = s->opts.o.runtime, .cpu = s->opts.o.qemu_cpu,

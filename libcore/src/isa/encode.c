@@ -172,7 +172,13 @@ int isa_vlayout_of(isa_id id, const isa_vctx *ctx, isa_vlayout *out)
     case ISA_CL_VCOMPRESS: L->d = L->s2 = grp(sew, vt); L->s1 = single(1); break;
     case ISA_CL_VEXT2: L->d = grp(sew, vt); L->s2 = grp(sew / 2, vt); break;
     case ISA_CL_VEXT4: L->d = grp(sew, vt); L->s2 = grp(sew / 4, vt); break;
-    case ISA_CL_VEXT8: L->d = grp(sew, vt); L->s2 = grp(sew / 8, vt); break;
+    case ISA_CL_VEXT8:
+        /* at SEW 8 the source EEW would be 1, which the width check reads as a mask */
+        if (vt && sew == 8)
+            return err_set(RV_EINVAL, "%s: 1-bit source elements at SEW %u", r->mnemonic, vt->sew);
+        L->d = grp(sew, vt);
+        L->s2 = grp(sew / 8, vt);
+        break;
     case ISA_CL_VMLOGIC: L->d = L->s1 = L->s2 = single(1); break;
     case ISA_CL_VMSCALAR: L->s2 = single(1); break;
     case ISA_CL_VMSBF: L->d = L->s2 = single(1); break;

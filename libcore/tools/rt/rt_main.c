@@ -6,11 +6,15 @@
  * caller and the reference kernels for fallback steps.
  *
  *   rvvnn-rt MODULE --input=@x.npy ... --output=@y.npy ... [--dump-dir=D] [--info] [--repeat=N]
+ *            [--code-range]
  *            [--max-file-bytes=N ...: the limits of util/limits.def]
  *            [--host-fd=N]
  *
  * --host-fd=N: custom-op steps are run by the process that started this
  * one, asked over socket N (exec/native/hostcall.h); qemu.c passes it.
+ *
+ * --code-range prints "code 0xLO 0xHI", where the module's code is mapped,
+ * before running (instruction-count tests restrict the QEMU plugin to it).
  *
  * --repeat=N runs the module N times (benchmarks take the difference of
  * instruction counts between two N to isolate one run).
@@ -65,7 +69,7 @@ static int fail(int rc)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *ins[RT_MAX], *outs[RT_MAX], *dump = NULL;
-    int n_in = 0, n_out = 0, info = 0, rc, status = 0, repeat = 1, host_fd = -1;
+    int n_in = 0, n_out = 0, info = 0, code_range = 0, rc, status = 0, repeat = 1, host_fd = -1;
     rv_limits lim;
     limits_default(&lim);
     for (int i = 1; i < argc; i++) {
@@ -90,6 +94,8 @@ int main(int argc, char **argv)
             host_fd = atoi(a + 10);
         else if (!strcmp(a, "--info"))
             info = 1;
+        else if (!strcmp(a, "--code-range"))
+            code_range = 1;
         else if (!strncmp(a, "--repeat=", 9) && atoi(a + 9) > 0)
             repeat = atoi(a + 9);
         else if (a[0] != '-' && !path)
@@ -143,6 +149,12 @@ int main(int argc, char **argv)
         goto out;
     }
     modrun_set_limits(s, &lim);
+    if (code_range) {
+        uint64_t lo, hi;
+        modrun_code_range(s, &lo, &hi);
+        printf("code 0x%llx 0x%llx\n", (unsigned long long)lo, (unsigned long long)hi);
+        fflush(stdout);
+    }
     dump_ctx dc = {dump};
     if (dump)
         modrun_set_hook(s, dump_step, &dc);

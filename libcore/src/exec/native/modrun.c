@@ -35,6 +35,9 @@ struct mod_session {
     rv_limits lim;
     modrun_custom_fn custom;
     void *custom_user;
+    modrun_rvv_fn rvv;   /* RVV steps run here instead (the emulator) */
+    void *rvv_user;
+    modrun_region *reg;  /* regions for rvv: code, weights, arena, argv, inputs, outputs */
 };
 
 #if MODRUN_NATIVE
@@ -125,16 +128,18 @@ int modrun_check_target(const rvv_module *m)
 #endif
 }
 
-int modrun_open(const rvv_module *m, mod_session **out)
+static int session_open(const rvv_module *m, modrun_rvv_fn rvv, void *rvv_user, mod_session **out)
 {
     *out = NULL;
-    int rc = modrun_check_target(m);
+    int rc = rvv ? 0 : modrun_check_target(m);
     if (rc)
         return rc;
     mod_session *s = mem_calloc(1, sizeof *s);
     if (!s)
         return err_set(RV_ENOMEM, "out of memory");
     s->m = m;
+    s->rvv = rvv;
+    s->rvv_user = rvv_user;
     limits_default(&s->lim);
     size_t cap = 16;
     for (uint32_t i = 0; i < m->hdr->n_steps; i++) {
@@ -147,13 +152,15 @@ int modrun_open(const rvv_module *m, mod_session **out)
     /* 64-byte aligned base: arena offsets are multiples of 64 */
     s->arena_raw = mem_alloc((size_t)m->hdr->arena_bytes + 128);
     s->arena = s->arena_raw ? (unsigned char *)(((uintptr_t)s->arena_raw + 63) & ~(uintptr_t)63) : NULL;
-    if (!s->argv || !s->arena) {
+    if (rvv)
+        s->reg = mem_calloc((size_t)m->hdr->n_inputs + m->hdr->n_outputs + 4, sizeof *s->reg);
+    if (!s->argv || !s->arena || (rvv && !s->reg)) {
         modrun_close(s);
         return err_set(RV_ENOMEM, "cannot allocate the %llu-byte arena",
                        (unsigned long long)m->hdr->arena_bytes);
     }
 #if MODRUN_NATIVE
-    size_t clen = m->hdr->sec[SEC_CODE].size;
+    size_t clen = rvv ? 0 : m->hdr->sec[SEC_CODE].size;
     if (clen) {
         size_t page = 4096, maplen = (clen + page - 1) & ~(page - 1);
         void *p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -174,6 +181,12 @@ int modrun_open(const rvv_module *m, mod_session **out)
 #endif
     *out = s;
     return 0;
+}
+
+int modrun_open(const rvv_module *m, mod_session **out) { return session_open(m, NULL, NULL, out); }
+int modrun_open_rvv(const rvv_module *m, modrun_rvv_fn fn, void *user, mod_session **out)
+{
+    return session_open(m, fn, user, out);
 }
 
 void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user)
@@ -199,7 +212,14 @@ void modrun_close(mod_session *s)
 #endif
     mem_free(s->arena_raw);
     mem_free(s->argv);
+    mem_free(s->reg);
     mem_free(s);
+}
+
+void modrun_code_range(const mod_session *s, uint64_t *lo, uint64_t *hi)
+{
+    *lo = (uint64_t)(uintptr_t)s->code;
+    *hi = s->code ? *lo + s->m->hdr->sec[SEC_CODE].size : 0;
 }
 
 static void *tensor_addr(mod_session *s, uint64_t id, const tensor *inputs, tensor *outputs)
@@ -298,6 +318,31 @@ static int run_custom_step(mod_session *s, uint32_t si, const tensor *inputs, te
     return s->custom(s->custom_user, si, n, ins, (int)st->n_in, outs, (int)st->n_out);
 }
 
+/* An RVV step on s->rvv: the same argument array as a native call, and
+ * the memory the step may touch. Inputs are read-only to the code. */
+static int run_rvv_elsewhere(mod_session *s, uint32_t si, const tensor *inputs, tensor *outputs)
+{
+    const rvv_module *m = s->m;
+    const mod_step *st = &m->steps[si];
+    uint32_t nt = st->n_in + st->n_out, nr = 0;
+    for (uint32_t k = 0; k < nt; k++) {
+        uint64_t id = m->args[st->args_off + k];
+        s->argv[k] = id == MOD_NO_TENSOR ? 0 : (uint64_t)(uintptr_t)tensor_addr(s, id, inputs, outputs);
+    }
+    for (uint32_t k = 0; k < st->n_imm; k++)
+        s->argv[nt + k] = m->args[st->args_off + nt + k];
+    modrun_region *r = s->reg;
+    r[nr++] = (modrun_region){(uintptr_t)m->code, (size_t)m->hdr->sec[SEC_CODE].size, 0};
+    r[nr++] = (modrun_region){(uintptr_t)m->weights, (size_t)m->hdr->sec[SEC_WEIGHTS].size, 0};
+    r[nr++] = (modrun_region){(uintptr_t)s->arena, (size_t)m->hdr->arena_bytes, 1};
+    r[nr++] = (modrun_region){(uintptr_t)s->argv, s->argv_cap * sizeof *s->argv, 0};
+    for (uint32_t i = 0; i < m->hdr->n_inputs; i++)
+        r[nr++] = (modrun_region){(uintptr_t)inputs[i].data, inputs[i].nbytes, 0};
+    for (uint32_t i = 0; i < m->hdr->n_outputs; i++)
+        r[nr++] = (modrun_region){(uintptr_t)outputs[i].data, outputs[i].nbytes, 1};
+    return s->rvv(s->rvv_user, si, s->argv, nt + st->n_imm, r, nr);
+}
+
 int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
 {
     const rvv_module *m = s->m;
@@ -337,6 +382,8 @@ int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs)
             rc = run_ref_step(s, si, inputs, outputs, tv);
         } else if (st->kind == MOD_STEP_CUSTOM) {
             rc = run_custom_step(s, si, inputs, outputs, tv);
+        } else if (s->rvv) {
+            rc = run_rvv_elsewhere(s, si, inputs, outputs);
         } else {
 #if MODRUN_NATIVE
             uint32_t nt = st->n_in + st->n_out;

@@ -28,6 +28,21 @@ typedef int (*modrun_custom_fn)(void *user, uint32_t step, const ir_node *n, ten
                                 tensor *const *out, int n_out);
 
 int modrun_open(const rvv_module *m, mod_session **out);
+
+/* One block of memory an RVV step may touch (the emulator's sandbox). */
+typedef struct modrun_region {
+    uintptr_t base;
+    size_t len;
+    int writable;
+} modrun_region;
+/* Runs RVV step `step` somewhere other than this CPU (the emulator):
+ * argv holds the n entry arguments (buffer addresses, then immediates),
+ * reg the run's memory: code, weights, arena, argv, inputs, outputs. */
+typedef int (*modrun_rvv_fn)(void *user, uint32_t step, uint64_t *argv, uint32_t n,
+                             const modrun_region *reg, uint32_t n_reg);
+/* As modrun_open, but RVV steps go to fn (no target check, no code
+ * mapping): fallback and custom steps run here as usual. */
+int modrun_open_rvv(const rvv_module *m, modrun_rvv_fn fn, void *user, mod_session **out);
 /* Without one, custom steps fail with "not registered". */
 void modrun_set_custom(mod_session *s, modrun_custom_fn fn, void *user);
 void modrun_set_hook(mod_session *s, modrun_step_hook hook, void *user);
@@ -40,5 +55,8 @@ void modrun_set_limits(mod_session *s, const rv_limits *lim);
  * outputs[i] get mem_alloc'd data the caller frees. */
 int modrun_run(mod_session *s, const tensor *inputs, tensor *outputs);
 void modrun_close(mod_session *s);
+/* Where the executable copy of the module's code lives ([*lo, *hi);
+ * both 0 when nothing is mapped): benchmarks count instructions there. */
+void modrun_code_range(const mod_session *s, uint64_t *lo, uint64_t *hi);
 
 #endif

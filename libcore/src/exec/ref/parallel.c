@@ -53,6 +53,13 @@ int ref_step_end(ref_deadline saved)
     return expired;
 }
 
+int ref_step_expired(void)
+{
+    if (!step_deadline.expired && step_deadline.at_ns && now_ns() > step_deadline.at_ns)
+        step_deadline.expired = 1;
+    return step_deadline.expired;
+}
+
 /* Chunks run in any order; each one checks the deadline first, so with
  * a deadline set the loop is cut into enough chunks to stop soon. */
 typedef struct chunk_job {

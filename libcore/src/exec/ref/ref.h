@@ -79,6 +79,9 @@ typedef struct ref_deadline {
 ref_deadline ref_step_begin(uint64_t ms);
 /* 1 if this step's deadline passed (the caller reports the error). */
 int ref_step_end(ref_deadline saved);
+/* 1 once the current step's deadline has passed (long-running code that
+ * is not a ref_parallel_for loop - the emulator - polls it). */
+int ref_step_expired(void);
 
 /* --- shape helpers shared by shape functions --- */
 /* out gets dtype+shape of in[0]. */

@@ -1,0 +1,337 @@
+/* timing.c - the resource model of timing.h driven by cores.def: each
+ * retired instruction adds busy cycles to the resources it occupies; a
+ * step's cycles are its busiest resource plus the stalls that do not
+ * overlap. The formulas (and why they are shaped so) are in
+ * docs/timing-model.md. */
+#include "emu_int.h"
+#include "../../util/mem.h"
+
+#include <string.h>
+
+static const emu_core cores[] = {
+#define CORE(...) __VA_ARGS__,
+#include "cores.def"
+};
+
+const emu_core *tm_core_find(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof cores / sizeof *cores; i++)
+        if (!strcmp(cores[i].id, name))
+            return &cores[i];
+    return NULL;
+}
+
+const emu_core *tm_core_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof cores / sizeof *cores ? &cores[i] : NULL;
+}
+
+static const char *const res_names[] = {
+#define X(id, name) name,
+    EMU_RESOURCES(X)
+#undef X
+};
+const char *tm_resource_name(int r) { return r >= 0 && r < EMU_RES__COUNT ? res_names[r] : "?"; }
+
+/* timing classes */
+enum { TC_SCALAR, TC_SLOAD, TC_SSTORE, TC_SMUL, TC_SFP, TC_SDIV, TC_SFDIV, TC_VSET, TC_VARITH, TC_VFMA,
+       TC_VWIDE, TC_VMASK, TC_VFDIV, TC_VIDIV, TC_VRED, TC_VREDO, TC_V2S, TC_VMEM };
+
+#define R_NONE 0xff
+static uint8_t reg_id(int type, int n)
+{
+    if (type == ISA_T_X)
+        return n ? (uint8_t)n : R_NONE;
+    return (uint8_t)((type == ISA_T_F ? 32 : 64) + n);
+}
+
+/* multiply-add rows read their destination (the accumulator) */
+static int reads_vd(const char *mn)
+{
+    return strstr(mn, "macc") || strstr(mn, "nmsac") || strstr(mn, "msac") || strstr(mn, "madd") ||
+           strstr(mn, "msub");
+}
+
+void tm_operands(const isa_inst *in, uint8_t *dst, uint8_t src[4])
+{
+    const isa_row *r = isa_row_of(in->base);
+    int ns = 0;
+    *dst = R_NONE;
+    memset(src, R_NONE, 4);
+    for (int i = 0; i < r->n_ops; i++) {
+        const isa_opkind *o = &isa_opkinds[r->ops[i]];
+        if (o->type != ISA_T_X && o->type != ISA_T_F && o->type != ISA_T_V)
+            continue;
+        if (o->slot == ISA_SLOT_NONE) { /* the implicit v0 of vmerge/vadc */
+            if (ns < 4)
+                src[ns++] = 64;
+            continue;
+        }
+        int v = (int)isa_field_get(in, o->slot);
+        uint8_t id = reg_id(o->type, v);
+        int is_dst = o->slot == ISA_SLOT_RD && strcmp(o->name, "VS3") != 0;
+        if (is_dst) {
+            *dst = id;
+            if (o->type == ISA_T_V && reads_vd(r->mnemonic) && ns < 4)
+                src[ns++] = id;
+        } else if (ns < 4) {
+            src[ns++] = id;
+        }
+    }
+    if (r->ext >= ISA_EXT_V && !in->vm && ns < 4 && r->cls != ISA_CL_VSET)
+        src[ns++] = 64; /* masked: reads v0 */
+}
+
+int tm_classify(int b, uint32_t w)
+{
+    uint32_t opc = w & 0x7f, f3 = (w >> 12) & 7;
+    if (b == ISA_VSETVLI || b == ISA_VSETIVLI || b == ISA_VSETVL)
+        return TC_VSET;
+    if ((opc == 0x07 || opc == 0x27) && (f3 == 0 || f3 >= 5))
+        return TC_VMEM;
+    if (opc == 0x57) {
+        switch (b) {
+        case ISA_VFDIV_VV: case ISA_VFDIV_VF: case ISA_VFRDIV_VF: case ISA_VFSQRT_V:
+            return TC_VFDIV;
+        case ISA_VDIV_VV: case ISA_VDIV_VX: case ISA_VDIVU_VV: case ISA_VDIVU_VX:
+        case ISA_VREM_VV: case ISA_VREM_VX: case ISA_VREMU_VV: case ISA_VREMU_VX:
+            return TC_VIDIV;
+        case ISA_VFREDUSUM_VS: case ISA_VFREDMAX_VS: case ISA_VFREDMIN_VS: case ISA_VREDSUM_VS:
+        case ISA_VREDMAX_VS: case ISA_VREDMAXU_VS: case ISA_VREDMIN_VS: case ISA_VREDMINU_VS:
+        case ISA_VREDAND_VS: case ISA_VREDOR_VS: case ISA_VREDXOR_VS:
+            return TC_VRED;
+        case ISA_VFREDOSUM_VS:
+            return TC_VREDO;
+        case ISA_VFMV_F_S: case ISA_VMV_X_S: case ISA_VCPOP_M: case ISA_VFIRST_M:
+            return TC_V2S;
+        case ISA_VMAND_MM: case ISA_VMNAND_MM: case ISA_VMANDN_MM: case ISA_VMXOR_MM: case ISA_VMOR_MM:
+        case ISA_VMNOR_MM: case ISA_VMORN_MM: case ISA_VMXNOR_MM:
+            return TC_VMASK;
+        }
+        const char *mn = isa_row_of((isa_id)b)->mnemonic;
+        if (reads_vd(mn) && strncmp(mn, "vfw", 3) && strncmp(mn, "vw", 2))
+            return TC_VFMA;
+        /* widening (vfwcvt, vwadd ...) and narrowing rows work on a 2*LMUL group */
+        if (!strncmp(mn, "vfw", 3) || !strncmp(mn, "vw", 2) || !strncmp(mn, "vfn", 3) || !strncmp(mn, "vn", 2))
+            return TC_VWIDE;
+        return TC_VARITH;
+    }
+    if (b == ISA_DIV || b == ISA_DIVU || b == ISA_REM || b == ISA_REMU || b == ISA_DIVW || b == ISA_DIVUW ||
+        b == ISA_REMW || b == ISA_REMUW)
+        return TC_SDIV;
+    if (b == ISA_FDIV_S || b == ISA_FSQRT_S || b == ISA_FDIV_D || b == ISA_FSQRT_D)
+        return TC_SFDIV;
+    if (opc == 0x03 || opc == 0x07)
+        return TC_SLOAD;
+    if (opc == 0x23 || opc == 0x27)
+        return TC_SSTORE;
+    if (b == ISA_MUL || b == ISA_MULH || b == ISA_MULHU || b == ISA_MULHSU || b == ISA_MULW)
+        return TC_SMUL;
+    if (opc == 0x53 || opc == 0x43 || opc == 0x47 || opc == 0x4b || opc == 0x4f)
+        return TC_SFP;
+    return TC_SCALAR;
+}
+
+#define TM_MAX_PIPES 8
+struct tm_state {
+    const emu_core *c;
+    unsigned vlen;
+    double busy[EMU_RES__COUNT];
+    uint64_t bytes;
+    /* the timeline of the current step */
+    double ts;                  /* scalar front end: next issue cycle */
+    double rdy[96];             /* cycle each register's value is usable */
+    double pipe[TM_MAX_PIPES];  /* cycle each vector pipe is free */
+    double vq;                  /* last vector start (the vector unit issues in order) */
+    double vlsu;                /* cycle the vector load/store unit is free */
+    double vend;                /* last vector completion */
+};
+
+tm_state *tm_create(const emu_core *c, unsigned vlen)
+{
+    tm_state *t = mem_calloc(1, sizeof *t);
+    if (t) {
+        t->c = c;
+        t->vlen = vlen;
+    }
+    return t;
+}
+
+void tm_free(tm_state *t) { mem_free(t); }
+void tm_begin(tm_state *t)
+{
+    const emu_core *c = t->c;
+    unsigned v = t->vlen;
+    memset(t, 0, sizeof *t);
+    t->c = c;
+    t->vlen = v;
+}
+
+/* cycles one pipe spends on a register group of `regs` registers */
+static double group_cycles(const tm_state *t, double regs)
+{
+    double c = regs * t->vlen / t->c->dlen;
+    return c < 1 ? 1 : c;
+}
+
+static unsigned ilog2(uint64_t v)
+{
+    unsigned n = 0;
+    while (v > 1) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+}
+
+/* load/store unit cycles of a vector memory access; *load says whether
+ * it writes registers */
+static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, int *load)
+{
+    const emu_core *c = t->c;
+    uint32_t w = d->word;
+    int store = (w & 0x7f) == 0x27;
+    unsigned width = (w >> 12) & 7, mop = (w >> 26) & 3, lumop = (w >> 20) & 31, nf = ((w >> 29) & 7) + 1;
+    unsigned eew = width == 0 ? 1 : width == 5 ? 2 : width == 6 ? 4 : 8;
+    double bw = store ? c->vst_bytes : c->vld_bytes, cyc;
+    uint64_t bytes;
+    if (mop == 0 && lumop == 8) {
+        bytes = (uint64_t)nf * e->vlenb;
+        cyc = (double)bytes / bw;
+    } else if (mop == 0) {
+        bytes = lumop == 0xb ? (e->vl + 7) / 8 : e->vl * eew * nf;
+        cyc = (double)bytes / bw;
+    } else {
+        unsigned eb = mop == 2 ? eew : e->vsew;
+        bytes = e->vl * eb * nf;
+        cyc = (double)(e->vl * nf) * (mop == 2 ? c->strided_elem_cycles : c->indexed_elem_cycles);
+    }
+    t->bytes += bytes;
+    *load = !store;
+    return cyc < 1 ? 1 : cyc;
+}
+
+static inline double dmax(double a, double b) { return a > b ? a : b; }
+
+void tm_insn(tm_state *t, const emu *e, const emu_insn *d)
+{
+    const emu_core *c = t->c;
+    double *b = t->busy, slot = 1.0 / c->scalar_issue;
+    int cls = d->cls, vec = cls >= TC_VARITH;
+    /* the in-order front end issues when the scalar operands are ready
+     * (a vector instruction needs only its scalar ones to dispatch) */
+    double at = t->ts;
+    for (int i = 0; i < 4; i++)
+        if (d->tsrc[i] < 64)
+            at = dmax(at, t->rdy[d->tsrc[i]]);
+    t->ts = at + slot;
+    b[EMU_RES_SCALAR] += slot;
+    double lat = 1;
+    switch (cls) {
+    case TC_SLOAD: lat = c->sld_lat; t->bytes += 4; break;
+    case TC_SSTORE: t->bytes += 4; break;
+    case TC_SMUL: lat = c->smul_lat; break;
+    case TC_SFP: lat = c->sfp_lat; break;
+    case TC_SDIV: case TC_SFDIV:
+        lat = cls == TC_SDIV ? c->sdiv_cycles : c->sfdiv_cycles;
+        t->ts = at + lat; /* blocking */
+        b[EMU_RES_SCALAR] += lat - slot;
+        break;
+    case TC_VSET:
+        t->ts = at + c->vset_cycles;
+        b[EMU_RES_SCALAR] += c->vset_cycles - slot;
+        break;
+    }
+    if (!vec) {
+        if (d->tdst != R_NONE)
+            t->rdy[d->tdst] = at + lat;
+        return;
+    }
+    if (e->vill)
+        return;
+    /* the vector unit: in order, after dispatch and the vector operands */
+    double start = dmax(at, t->vq);
+    for (int i = 0; i < 4; i++)
+        if (d->tsrc[i] != R_NONE && d->tsrc[i] >= 64)
+            start = dmax(start, t->rdy[d->tsrc[i]]);
+    double regs = e->vlmul8 < 8 ? 1 : e->vlmul8 / 8.0, occ, ready;
+    unsigned dregs = (unsigned)regs;
+    if (cls == TC_VMEM) {
+        int load;
+        double cyc = vmem_cycles(t, e, d, &load);
+        start = dmax(start, t->vlsu);
+        t->vlsu = start + cyc;
+        b[EMU_RES_VLSU] += cyc;
+        t->vq = start;
+        t->vend = dmax(t->vend, start + cyc);
+        if (load && d->tdst != R_NONE && d->tdst >= 64)
+            for (unsigned r = 0; r < dregs && d->tdst + r < 96; r++)
+                t->rdy[d->tdst + r] = start + c->vld_lat;
+        return;
+    }
+    switch (cls) {
+    case TC_VWIDE: occ = group_cycles(t, regs * 2); ready = c->valu_lat; dregs *= 2; break;
+    case TC_VMASK: occ = 1; ready = c->valu_lat; dregs = 1; break;
+    case TC_VFDIV: occ = group_cycles(t, regs) * c->vfdiv_occ; ready = occ; break;
+    case TC_VIDIV: occ = group_cycles(t, regs) * c->vidiv_occ; ready = occ; break;
+    case TC_VRED: {
+        /* the group folds to one DLEN slice, then a log2 tree of dependent adds */
+        unsigned lanes = c->dlen / (e->vsew * 8);
+        occ = group_cycles(t, regs) + ilog2(lanes ? lanes : 1) * c->vfadd_lat;
+        ready = occ; /* nothing chains out of a reduction */
+        dregs = 1;
+        break;
+    }
+    case TC_VREDO: occ = (double)(e->vl ? e->vl : 1) * c->vfadd_lat; ready = occ; dregs = 1; break;
+    case TC_V2S: occ = 1; ready = 1 + c->v2s_lat; dregs = 1; break; /* into a scalar register */
+    case TC_VFMA: occ = group_cycles(t, regs); ready = c->vfma_lat; break;
+    default: occ = group_cycles(t, regs); ready = c->valu_lat; break;
+    }
+    unsigned np = c->vpipes < TM_MAX_PIPES ? c->vpipes : TM_MAX_PIPES, p = 0;
+    for (unsigned i = 1; i < np; i++)
+        if (t->pipe[i] < t->pipe[p])
+            p = i;
+    start = dmax(start, t->pipe[p]);
+    t->pipe[p] = start + occ;
+    t->vq = start;
+    t->vend = dmax(t->vend, start + occ);
+    b[EMU_RES_VEXEC] += occ / np;
+    if (d->tdst != R_NONE) {
+        if (d->tdst < 64)
+            t->rdy[d->tdst] = start + ready;
+        else
+            for (unsigned r = 0; r < dregs && d->tdst + r < 96; r++)
+                t->rdy[d->tdst + r] = start + ready;
+    }
+}
+
+double tm_end(tm_state *t, double *busy, int *limit, uint64_t footprint)
+{
+    const emu_core *c = t->c;
+    /* compulsory traffic: what does not fit a cache level comes from the
+     * next one once (reuse inside the step is assumed to hit) */
+    uint64_t l1 = (uint64_t)c->l1d_kib * 1024, l2 = (uint64_t)c->l2_kib * 1024;
+    uint64_t fp = footprint < t->bytes ? footprint : t->bytes;
+    double mem = 0;
+    if (fp > l1)
+        mem += (double)fp / c->l2_bytes;
+    if (fp > l2)
+        mem += (double)fp / c->dram_bytes;
+    t->busy[EMU_RES_MEMORY] = mem;
+    double timeline = dmax(dmax(t->ts, t->vend), t->vlsu);
+    for (int p = 0; p < TM_MAX_PIPES; p++)
+        timeline = dmax(timeline, t->pipe[p]);
+    double cycles = dmax(timeline, mem);
+    int lim = 0;
+    for (int r = 1; r < EMU_RES_STALL; r++)
+        if (t->busy[r] > t->busy[lim])
+            lim = r;
+    /* what the timeline has beyond the busiest resource: dependencies */
+    t->busy[EMU_RES_STALL] = dmax(0, cycles - t->busy[lim]);
+    if (t->busy[EMU_RES_STALL] > t->busy[lim])
+        lim = EMU_RES_STALL;
+    for (int r = 0; r < EMU_RES__COUNT; r++)
+        busy[r] += t->busy[r];
+    *limit = lim;
+    return cycles;
+}
