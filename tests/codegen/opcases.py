@@ -9,6 +9,8 @@ rng = np.random.default_rng(20261124)
 # Cases the generators rightly decline on an ELEN=32 target (64-bit
 # elements): the sweeps check they fall back there instead of running.
 NEEDS_ELEN64 = set()
+# Cases whose nodes must fuse (passes/fuse.c) into this many RVV steps.
+EXPECT_STEPS = {"conv_fused_relu": 1, "conv_fused_clip": 1, "conv_fused_res_relu": 1}
 
 
 def model(node, inputs, outputs, inits):
