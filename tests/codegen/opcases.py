@@ -404,12 +404,6 @@ def pool_cases(kind):
 
 
 FAMILIES = {
-    # Conv: f32 accumulation vs the reference's double, like gemm: 1e-5 of the magnitude, 1e-4 relative
-    "conv": (conv_cases, 1e-5, 1e-4),
-    # MaxPool selects an input element: bit-identical
-    "maxpool": (lambda: pool_cases("MaxPool"), 0.0, 0.0),
-    # AveragePool: an f32 sum of at most 25 taps divided by the count vs the reference's double: 1e-6 / 1e-5
-    "avgpool": (lambda: pool_cases("AveragePool"), 1e-6, 1e-5),
     # f32 accumulation in another order than the reference's double: 1e-6 of the magnitude, 1e-5 relative
     "reduce": (reduce_cases, 1e-6, 1e-5),
     # vmath.c polynomials and ops built on them: within 3 ULP (vmath_ulp.py), plus the reference's rounding
@@ -426,4 +420,10 @@ FAMILIES = {
     "eltwise": (eltwise_cases, 0.0, 0.0),
     # f32 accumulation vs the double reference: 1e-5 of the magnitude, 1e-4 relative
     "gemm": (gemm_cases, 1e-5, 1e-4),
+    # Conv: f32 accumulation vs the reference's double, like gemm: 1e-5 of the magnitude, 1e-4 relative
+    "conv": (conv_cases, 1e-5, 1e-4),
+    # MaxPool selects an input element: bit-identical
+    "maxpool": (lambda: pool_cases("MaxPool"), 0.0, 0.0),
+    # AveragePool: an f32 sum of at most 25 taps divided by the count vs the reference's double: 1e-6 / 1e-5
+    "avgpool": (lambda: pool_cases("AveragePool"), 1e-6, 1e-5),
 }

@@ -377,6 +377,7 @@ void asm_vmsltu_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSLTU_VX, .rd = vd,
 void asm_vmslt_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSLT_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
 void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5) { I(VMSNE_VI, .rd = vd, .rs2 = vs2, .imm = imm5); }
 void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMOR_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vmandn_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMANDN_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 void asm_vcpop_m(cg_asm *a, int rd, int vs2) { I(VCPOP_M, .rd = rd, .rs2 = vs2); }
 
 static const isa_id vmf_vf[] = {[VMF_EQ] = ISA_VMFEQ_VF, [VMF_LE] = ISA_VMFLE_VF, [VMF_LT] = ISA_VMFLT_VF,

@@ -154,6 +154,7 @@ void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1); /* vd = v0 ? f : vs2 
 void asm_vmerge_vim(cg_asm *a, int vd, int vs2, int imm5); /* vd = v0 ? imm : vs2 */
 /* mask registers */
 void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vmandn_mm(cg_asm *a, int vd, int vs2, int vs1);  /* vs2 & ~vs1 */
 void asm_vcpop_m(cg_asm *a, int rd, int vs2);             /* rd = set bits of vs2 among vl */
 
 #endif

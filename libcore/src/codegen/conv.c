@@ -12,7 +12,8 @@
  * the order the kernel walks them: [group][block][kx][ky][ci][r].
  *
  * Padding stays implicit (window.h): kernel columns that hang over the
- * edge are masked per strip (loads and FMAs under v0, mask-undisturbed),
+ * edge are masked per strip (loads and FMAs under v0, mask-undisturbed;
+ * the mask is two compares of a lane-offset vector made once per kernel),
  * kernel rows outside the input are skipped by a branch. A 1x1 stride-1
  * unpadded conv is a plain GEMM (Y = W X): its rows are flattened into one
  * row of H*W pixels so the strips run across the whole plane. Depthwise
@@ -109,7 +110,10 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
     }
 }
 
-/* One block of mr output channels over the whole output plane. */
+/* One block of mr output channels over the whole output plane. The
+ * accumulators start at 0 and the bias is added in the epilogue: qemu 7.2
+ * runs vfmv.v.f (and vadd.vx) in a strip loop about 1000x slower than
+ * vmv.v.i + vfadd.vf, which would make CI's qemu runs crawl. */
 static void emit_block(cg_asm *a, const conv_plan *p, int mr)
 {
     const cg_window *w = &p->w;
@@ -131,17 +135,15 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
         asm_vsetvli_mu(a, T0, T1, 32, p->lmul);
     else
         asm_vsetvli(a, T0, T1, 32, p->lmul);
-    for (int r = 0; r < mr; r++) {
-        if (p->has_bias)
-            asm_vfmv_v_f(a, acc_group(p, r), bias_freg[r]);
-        else
-            asm_vmv_v_i(a, acc_group(p, r), 0);
-    }
+    for (int r = 0; r < mr; r++)
+        asm_vmv_v_i(a, acc_group(p, r), 0);
     emit_taps(a, p, mr);
     /* epilogue and stores: channel r's row is r output planes further */
     for (int r = 0; r < mr; r++) {
         int acc = acc_group(p, r);
         add_imm(a, T4, A7, r * oplane);
+        if (p->has_bias)
+            asm_vf(a, VF_ADD, acc, acc, bias_freg[r]);
         if (p->has_res) {
             asm_sub(a, A0, T4, A5); /* the same offset in the residual */
             asm_add(a, A0, A0, A4);
@@ -188,6 +190,8 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
     if (p->has_res)
         asm_ld(a, A4, A0, 8 * k++);
     asm_ld(a, A5, A0, 8 * k++);
+    if (w->xmask)
+        window_lanes(a, w, p->vt, p->lmul);
     if (w->sw > 1)
         asm_li(a, RA, w->sw * 4);
     if (p->act == ACT_RELU)
@@ -306,9 +310,11 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     while (L > 1 && 4 * (L / 2) >= w->Wo)
         L /= 2;
     p.lmul = L;
-    p.vx = L;
-    p.vt = w->xmask ? 2 * L : L; /* accumulators start one group after vt */
-    int mr_max = 32 / L - 1 - (w->xmask ? 2 : 1);
+    /* v0 (and v1 for the masks), then the input strip, the lane offsets
+     * (only with masks), then the accumulators */
+    p.vx = w->xmask && L == 1 ? 2 : L;
+    p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
+    int mr_max = (32 - (p.vt + L)) / L;
     if (mr_max < 1)
         return decline(c, "no registers for the accumulators at this LMUL");
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);

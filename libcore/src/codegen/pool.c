@@ -38,10 +38,9 @@ typedef struct pool_plan {
 static void emit_strip(cg_asm *a, const pool_plan *p)
 {
     const cg_window *w = &p->w;
-    if (p->is_max)
-        asm_vfmv_v_f(a, p->acc, FA2);
-    else
-        asm_vmv_v_i(a, p->acc, 0);
+    asm_vmv_v_i(a, p->acc, 0);
+    if (p->is_max) /* -inf - 0: qemu 7.2 runs vfmv.v.f in a loop ~1000x slower than this */
+        asm_vf(a, VF_RSUB, p->acc, p->acc, FA2);
     for (int64_t kx = 0; kx < w->kw; kx++) {
         if (w->xmask)
             window_xmask(a, w, kx, p->vt, T3, w->W);
@@ -83,6 +82,8 @@ static int emit_kernel(cg_asm *a, const pool_plan *p)
     if (!p->is_max)
         asm_ld(a, A2, A0, 8);
     asm_ld(a, A5, A0, p->is_max ? 8 : 16);
+    if (w->xmask)
+        window_lanes(a, w, p->vt, p->lmul);
     if (w->sw > 1)
         asm_li(a, RA, w->sw * 4);
     if (p->is_max)
@@ -210,9 +211,9 @@ int cg_pool(cg_ctx *c, const ir_node *n)
     while (L > 1 && 4 * (L / 2) >= w->Wo)
         L /= 2;
     p.lmul = L;
-    p.vx = L;
-    p.vt = 2 * L;
-    p.acc = 3 * L;
+    p.vx = L == 1 ? 2 : L; /* v0, v1: masks */
+    p.vt = p.vx + L;
+    p.acc = p.vt + L;
     uint64_t ids[3];
     uint32_t id;
     int k = 0, rc;

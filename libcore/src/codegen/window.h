@@ -83,27 +83,43 @@ static inline const char *window_geometry(const ir_node *n, const tensor *x, con
     return NULL;
 }
 
-/* v0 = the lanes of the strip starting at output column `ox0` (register)
- * whose input column for kernel column kx lies inside [0, W). vt is a
- * scratch group; uses t6 and s0. `bound`: W for "inside the input", or a
- * larger extent (AveragePool's count_include_pad counts the right pad). */
-static inline void window_xmask(cg_asm *a, const cg_window *w, int64_t kx, int vt, int ox0, int64_t bound)
+/* The lane offsets window_xmask compares: vt[i] = i * sw, for every lane
+ * up to VLMAX (sets vl = VLMAX; emitted once, before the loops; vt must
+ * stay untouched). */
+static inline void window_lanes(cg_asm *a, const cg_window *w, int vt, int lmul)
 {
+    asm_vsetvli(a, T6, ZERO, 32, lmul);
     asm_vid(a, vt);
     if (w->sw > 1) {
         asm_li(a, T6, w->sw);
         asm_vmul_vx(a, vt, vt, T6);
-        asm_mul(a, T6, ox0, T6);
-    } else {
-        asm_mv(a, T6, ox0);
     }
-    add_imm(a, T6, T6, kx * w->dw - w->pl);
-    asm_vadd_vx(a, vt, vt, T6);
-    asm_li(a, T6, bound);
-    if (bound == w->W)
-        asm_vmsltu_vx(a, 0, vt, T6);
-    else
-        asm_vmslt_vx(a, 0, vt, T6); /* ix >= -pl always: only the right bound matters */
+}
+
+/* v0 = the lanes of the strip starting at output column `ox0` (register)
+ * whose input column for kernel column kx, ix = ox0 * sw + vt[i] + kx * dw
+ * - pl, lies inside [0, bound): bound = W for "inside the input", or a
+ * larger extent (AveragePool's count_include_pad counts the right pad).
+ * Two compares of vt against scalar bounds and a vmandn, with v1 as the
+ * second mask: no vector integer arithmetic per strip (qemu 7.2 runs a
+ * vadd.vx here three orders of magnitude slower than its neighbours).
+ * Uses t6 and s0. */
+static inline void window_xmask(cg_asm *a, const cg_window *w, int64_t kx, int vt, int ox0, int64_t bound)
+{
+    /* valid: lo <= vt[i] < hi with lo = pl - kx*dw - ox0*sw, hi = lo + bound */
+    if (w->sw > 1) {
+        asm_li(a, S0, w->sw);
+        asm_mul(a, S0, ox0, S0);
+    } else {
+        asm_mv(a, S0, ox0);
+    }
+    asm_li(a, T6, w->pl - kx * w->dw);
+    asm_sub(a, T6, T6, S0);                /* lo */
+    asm_vmslt_vx(a, 1, vt, T6);            /* below the input */
+    asm_li(a, S0, bound);
+    asm_add(a, T6, T6, S0);                /* hi */
+    asm_vmslt_vx(a, 0, vt, T6);
+    asm_vmandn_mm(a, 0, 0, 1);
 }
 
 /* Branches to `skip` when input row oy * sh + ky * dh - pt (oy in register
