@@ -292,6 +292,12 @@ static int check_one(const char *label, const char *mod_path, const ir_graph *g,
             kdim = 1;
             for (int d = 1; d < wt->rank; d++)
                 kdim *= wt->dims[d];
+        } else if (n->op == OP_ConvTranspose && n->n_in > 1 && n->in[1] >= 0) {
+            /* at most every input channel x kernel tap lands on one output: W's dims but the second */
+            const tensor *wt = &g->vals[n->in[1]].t;
+            kdim = 1;
+            for (int d = 0; d < wt->rank; d++)
+                kdim *= d == 1 ? 1 : wt->dims[d];
         }
         for (int k = 0; k < n->n_out; k++) {
             if (n->out[k] < 0)

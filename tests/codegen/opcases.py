@@ -356,6 +356,16 @@ def conv_cases():
             ins.append("b")
         node = helper.make_node("Conv", ins, ["y"], kernel_shape=list(k), **attrs)
         yield ("conv_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits), [f32(*xs)])
+    # ConvTranspose with stride == kernel (upsampling heads): channel tails, a 1x1 plane, batch 2, no bias
+    for name, xs, m_, k, bias in [("k2", (1, 8, 5, 7), 6, 2, True), ("k3_batch2", (2, 3, 4, 33), 5, 3, False),
+                                  ("plane1", (1, 16, 1, 1), 33, 2, True)][:1 if QUICK else 3]:
+        inits = [numpy_helper.from_array(f32(xs[1], m_, k, k), "w")]
+        if bias:
+            inits.append(numpy_helper.from_array(f32(m_), "b"))
+        node = helper.make_node("ConvTranspose", ["x", "w"] + (["b"] if bias else []), ["y"], kernel_shape=[k, k],
+                                strides=[k, k])
+        yield ("convt_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                      inits), [f32(*xs)])
     # fused epilogues (passes/fuse.c -> rvvnn::ConvEpilogue): Relu, Clip (ReLU6), residual Add + Relu
     xs = (1, 6, 9, 11)
     w, b = f32(6, 6, 3, 3), f32(6)
