@@ -356,6 +356,13 @@ def conv_cases():
             ins.append("b")
         node = helper.make_node("Conv", ins, ["y"], kernel_shape=list(k), **attrs)
         yield ("conv_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits), [f32(*xs)])
+    # weights as a graph input (ONNX's node tests): read in place at run time, fewer channels per block
+    for name, xs, ws, attrs in [("runtime_w", (1, 5, 9, 11), (7, 5, 3, 3), {"pads": [1, 1, 1, 1]}),
+                                ("runtime_w_group", (2, 8, 7, 7), (12, 2, 3, 3), {"group": 4, "strides": [2, 2]}),
+                                ("runtime_w_wide", (1, 96, 5, 5), (10, 96, 3, 3), {"pads": [1, 1, 1, 1]})][:1 if QUICK else 3]:
+        node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], **attrs)
+        yield ("conv_" + name, model(node, [vi("x", xs), vi("w", ws)],
+                                     [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], []), [f32(*xs), f32(*ws)])
     # ConvTranspose with stride == kernel (upsampling heads): channel tails, a 1x1 plane, batch 2, no bias
     for name, xs, m_, k, bias in [("k2", (1, 8, 5, 7), 6, 2, True), ("k3_batch2", (2, 3, 4, 33), 5, 3, False),
                                   ("plane1", (1, 16, 1, 1), 33, 2, True)][:1 if QUICK else 3]:

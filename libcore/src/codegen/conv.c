@@ -1,4 +1,4 @@
-/* conv.c - RVV code for Conv (f32, NCHW, 1-D and 2-D, constant weights),
+/* conv.c - RVV code for Conv (f32, NCHW, 1-D and 2-D),
  * and for rvvnn::ConvEpilogue (Conv + residual + Relu/Clip, made by
  * passes/fuse.c).
  *
@@ -9,7 +9,8 @@
  * vfmacc.vf, so the input strip is reused mr times from registers — the
  * GEMM microkernel of gemm.c with the im2col matrix read in place. The
  * weights are re-laid at compile time so a block's taps are contiguous in
- * the order the kernel walks them: [group][block][kx][ky][ci][r].
+ * the order the kernel walks them: [group][block][kx][ky][ci][r] (weights
+ * known only at run time are read in place, fewer channels per block).
  *
  * Padding stays implicit (window.h): kernel columns that hang over the
  * edge are masked per strip (loads and FMAs under v0, mask-undisturbed;
@@ -43,6 +44,7 @@ typedef struct conv_plan {
     int mr, lmul;
     int vx, vt;           /* input-strip and mask-scratch groups; accumulators follow */
     int has_bias, has_res, act;
+    int packed;           /* weights re-laid at compile time; else read in place (run-time W) */
     float lo, hi;         /* Clip bounds */
 } conv_plan;
 
@@ -74,7 +76,10 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
             if (w->ycheck)
                 window_ycheck(a, w, ky, S9, skip, w->H);
             add_imm(a, T4, A6, (ky * w->dh * w->W + kx * w->dw) * 4);
-            add_imm(a, T5, S4, (kx * w->kh + ky) * p->cg * mr * 4);
+            if (p->packed)
+                add_imm(a, T5, S4, (kx * w->kh + ky) * p->cg * mr * 4);
+            else /* W as given: (M, cg, kh, kw), channel r is cg * taps floats on */
+                add_imm(a, T5, S4, (ky * w->kw + kx) * 4);
             int loop = -1;
             if (p->cg > 1) {
                 asm_li(a, T2, p->cg);
@@ -92,7 +97,7 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
                 asm_vle(a, 32, p->vx, T4);
             }
             for (int r = 0; r < mr; r++)
-                asm_flw(a, wt_freg[r], T5, r * 4);
+                asm_flw(a, wt_freg[r], T5, (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
             for (int r = 0; r < mr; r++) {
                 if (w->xmask)
                     asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
@@ -101,7 +106,7 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
             }
             if (p->cg > 1) {
                 add_imm(a, T4, T4, plane);
-                asm_addi(a, T5, T5, mr * 4);
+                asm_addi(a, T5, T5, p->packed ? mr * 4 : w->kh * w->kw * 4);
                 asm_addi(a, T2, T2, -1);
                 asm_bnez(a, T2, loop);
             }
@@ -267,8 +272,6 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     const ir_value *vr = n->n_in > 3 && n->in[3] >= 0 ? &g->vals[n->in[3]] : NULL;
     if (vx->t.dtype != DT_F32 || vw->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic)
         return decline(c, "not float32 or dynamic");
-    if (vw->kind != VAL_CONST)
-        return decline(c, "weights are not a constant");
     if (vb && (vb->kind != VAL_CONST || vb->t.dtype != DT_F32))
         return decline(c, "bias is not a float32 constant");
     if (vr && (vr->t.dtype != DT_F32 || !shape_equal(&vr->t, &vy->t)))
@@ -320,6 +323,15 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CONV_MR_MAX)
         p.mr = CONV_MR_MAX;
+    p.packed = vw->kind == VAL_CONST;
+    if (!p.packed) {
+        /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */
+        int64_t step = p.cg * w->kh * w->kw * 4, fit = 1 + 2047 / step;
+        if (w->kh * w->kw * 4 > 2047)
+            return decline(c, "run-time weights with a kernel over 511 taps");
+        if (p.mr > fit)
+            p.mr = (int)fit;
+    }
     /* weights re-laid for the kernel */
     int64_t nw;
     if (tensor_numel(&vw->t, &nw))
@@ -328,11 +340,12 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     char name[256];
     snprintf(name, sizeof name, "%s.conv%d", vw->name, p.mr);
     uint32_t idw, id;
-    void *fill;
-    int rc = cg_weight_fill(c, name, &pt, &idw, &fill);
+    void *fill = NULL;
+    int rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
     if (rc)
         return rc;
-    pack_weights(fill, vw->t.data, &p);
+    if (p.packed)
+        pack_weights(fill, vw->t.data, &p);
     uint64_t ids[5];
     int k = 0;
     if ((rc = cg_value_tensor(c, n->in[0], &id)))
