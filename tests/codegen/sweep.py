@@ -101,7 +101,7 @@ def check_case(name, m, feeds, atol_rel, rtol):
 
 
 
-cases, atol_rel, rtol = FAMILIES[FAMILY]
+cases, atol_rel, rtol = FAMILIES[FAMILY] if FAMILY in FAMILIES else opcases.EXTRA_FAMILIES[FAMILY]
 for name, m, feeds in cases():
     check_case(name, m, feeds, atol_rel, rtol)
 print("%d passed, %d failed" % (passes, failures))

@@ -290,6 +290,10 @@ void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2)
 {
     emit(a, (isa_inst){.id = WIDTHS(a, sew, VLSE, _V), .rd = vd, .rs1 = rs1, .rs2 = rs2, .vm = 1});
 }
+void asm_vluxei32(cg_asm *a, int vd, int rs1, int vs2)
+{
+    emit(a, (isa_inst){.id = ISA_VLUXEI32_V, .rd = vd, .rs1 = rs1, .rs2 = vs2, .vm = 1});
+}
 void asm_vle_m(cg_asm *a, int sew, int vd, int rs1)
 {
     emit(a, (isa_inst){.id = WIDTHS(a, sew, VLE, _V), .rd = vd, .rs1 = rs1, .vm = 0});

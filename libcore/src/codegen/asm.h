@@ -96,6 +96,7 @@ void asm_vle(cg_asm *a, int sew, int vd, int rs1);
 void asm_vse(cg_asm *a, int sew, int vs3, int rs1);
 void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2);
 void asm_vsse(cg_asm *a, int sew, int vs3, int rs1, int rs2);
+void asm_vluxei32(cg_asm *a, int vd, int rs1, int vs2); /* vd[i] = mem[rs1 + vs2[i]] (32-bit offsets) */
 
 /* masked by v0 (v0.t): inactive elements are not accessed (loads) or keep
  * their value under a mask-undisturbed vtype (arithmetic) */
