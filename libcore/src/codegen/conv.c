@@ -35,6 +35,7 @@
 #include <string.h>
 
 #define CONV_MR_MAX 8
+#define CONV_CI_UNROLL 4
 
 enum { ACT_NONE, ACT_RELU, ACT_CLIP };
 
@@ -63,6 +64,38 @@ static void clamp(cg_asm *a, int vd)
     asm_vfmerge_vfm(a, vd, vd, FA3);
 }
 
+/* One input channel of a tap: load its strip at t4, acc[r] += w * x with
+ * the weights at t5 + woff, then (if `advance`) step t4 to the next
+ * channel's plane (by a0 when the plane does not fit an immediate). */
+static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance)
+{
+    const cg_window *w = &p->w;
+    if (w->sw > 1) {
+        if (w->xmask)
+            asm_vlse_m(a, 32, p->vx, T4, RA);
+        else
+            asm_vlse(a, 32, p->vx, T4, RA);
+    } else if (w->xmask) {
+        asm_vle_m(a, 32, p->vx, T4);
+    } else {
+        asm_vle(a, 32, p->vx, T4);
+    }
+    for (int r = 0; r < mr; r++)
+        asm_flw(a, wt_freg[r], T5, woff + (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
+    for (int r = 0; r < mr; r++) {
+        if (w->xmask)
+            asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
+        else
+            asm_vf(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
+    }
+    if (advance) {
+        if (plane > 2047)
+            asm_add(a, T4, T4, A0);
+        else
+            asm_addi(a, T4, T4, plane);
+    }
+}
+
 /* The taps of one strip: acc[r] += w[r, tap] * x[tap strip]. */
 static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
 {
@@ -80,36 +113,28 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
                 add_imm(a, T5, S4, (kx * w->kh + ky) * p->cg * mr * 4);
             else /* W as given: (M, cg, kh, kw), channel r is cg * taps floats on */
                 add_imm(a, T5, S4, (ky * w->kw + kx) * 4);
+            /* the channel loop, unrolled CONV_CI_UNROLL times for packed weights */
+            int U = p->packed && p->cg >= CONV_CI_UNROLL ? CONV_CI_UNROLL : 1;
+            int64_t groups = p->cg / U, rest = p->cg % U;
+            int64_t wstep = p->packed ? mr * 4 : w->kh * w->kw * 4; /* bytes per channel */
+            if (plane > 2047)
+                asm_li(a, A0, plane);
             int loop = -1;
-            if (p->cg > 1) {
-                asm_li(a, T2, p->cg);
+            if (groups > 1) {
+                asm_li(a, T2, groups);
                 loop = asm_label(a);
                 asm_bind(a, loop);
             }
-            if (w->sw > 1) {
-                if (w->xmask)
-                    asm_vlse_m(a, 32, p->vx, T4, RA);
-                else
-                    asm_vlse(a, 32, p->vx, T4, RA);
-            } else if (w->xmask) {
-                asm_vle_m(a, 32, p->vx, T4);
-            } else {
-                asm_vle(a, 32, p->vx, T4);
-            }
-            for (int r = 0; r < mr; r++)
-                asm_flw(a, wt_freg[r], T5, (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
-            for (int r = 0; r < mr; r++) {
-                if (w->xmask)
-                    asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
-                else
-                    asm_vf(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
-            }
-            if (p->cg > 1) {
-                add_imm(a, T4, T4, plane);
-                asm_addi(a, T5, T5, p->packed ? mr * 4 : w->kh * w->kw * 4);
+            for (int64_t j = 0; j < (groups ? U : 0); j++)
+                emit_channel(a, p, mr, (int)(j * wstep), plane, p->cg > 1);
+            if (groups > 1 || rest) /* next group's weights (the rest follows) */
+                asm_addi(a, T5, T5, U * wstep);
+            if (groups > 1) {
                 asm_addi(a, T2, T2, -1);
                 asm_bnez(a, T2, loop);
             }
+            for (int64_t j = 0; j < rest; j++)
+                emit_channel(a, p, mr, (int)(j * wstep), plane, j + 1 < rest);
             asm_bind(a, skip);
         }
     }
