@@ -10,7 +10,8 @@ rng = np.random.default_rng(20261124)
 # elements): the sweeps check they fall back there instead of running.
 NEEDS_ELEN64 = set()
 # Cases whose nodes must fuse (passes/fuse.c) into this many RVV steps.
-EXPECT_STEPS = {"conv_fused_relu": 1, "conv_fused_clip": 1, "conv_fused_res_relu": 1}
+EXPECT_STEPS = {"conv_fused_relu": 1, "conv_fused_clip": 1, "conv_fused_res_relu": 1, "conv_fused_bn": 1,
+                "conv_fused_bn_relu_nobias": 1}
 
 
 def model(node, inputs, outputs, inits):
@@ -388,6 +389,23 @@ def conv_cases():
         else:
             nodes += [helper.make_node("Add", ["h", "x"], ["hr"]), helper.make_node("Relu", ["hr"], ["y"])]
         g = helper.make_graph(nodes, "g", [vi("x", xs)], [vi("y", xs)], inits)
+        mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        mm.ir_version = 8
+        yield ("conv_fused_" + tail, mm, [f32(*xs)])
+    # BatchNormalization after the conv (with and without conv bias, then Relu): folded into the weights
+    for tail, bias in [("bn", True), ("bn_relu_nobias", False)]:
+        ins = ["x", "w", "b"] if bias else ["x", "w"]
+        nodes = [helper.make_node("Conv", ins, ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+                 helper.make_node("BatchNormalization", ["h", "sc", "bb", "mu", "var"],
+                                  ["y" if tail == "bn" else "hb"], epsilon=1e-3)]
+        if tail != "bn":
+            nodes.append(helper.make_node("Relu", ["hb"], ["y"]))
+        inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"),
+                 numpy_helper.from_array(f32(6), "sc"), numpy_helper.from_array(f32(6), "bb"),
+                 numpy_helper.from_array(f32(6), "mu"),
+                 numpy_helper.from_array((np.abs(f32(6)) + 0.5).astype(np.float32), "var")]
+        g = helper.make_graph(nodes, "g", [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              inits if bias else inits[:1] + inits[2:])
         mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
         mm.ir_version = 8
         yield ("conv_fused_" + tail, mm, [f32(*xs)])

@@ -1,6 +1,7 @@
 /* conv.c - RVV code for Conv (f32, NCHW, 1-D and 2-D),
- * and for rvvnn::ConvEpilogue (Conv + residual + Relu/Clip, made by
- * passes/fuse.c).
+ * and for rvvnn::ConvEpilogue (Conv + BatchNormalization + residual +
+ * Relu/Clip, made by passes/fuse.c; the BatchNormalization is folded into
+ * the re-laid weights and the bias at compile time).
  *
  * A direct convolution vectorised along the output row: a strip of vl
  * output columns of mr output channels lives in mr vector register
@@ -31,6 +32,7 @@
 #include "codegen.h"
 #include "window.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -271,8 +273,10 @@ static int decline(cg_ctx *c, const char *why)
     return RV_EUNSUPPORTED;
 }
 
-/* Weights (M, cg, [kh,] kw) re-laid as [group][block][kx][ky][ci][r]. */
-static void pack_weights(float *o, const float *wt, const conv_plan *p)
+/* Weights (M, cg, [kh,] kw) re-laid as [group][block][kx][ky][ci][r],
+ * each output channel m scaled by k[m] when a BatchNormalization is folded
+ * in (k NULL: as they are). */
+static void pack_weights(float *o, const float *wt, const double *k, const conv_plan *p)
 {
     const cg_window *w = &p->w;
     int64_t taps = w->kh * w->kw;
@@ -284,7 +288,8 @@ static void pack_weights(float *o, const float *wt, const conv_plan *p)
                     for (int64_t ci = 0; ci < p->cg; ci++)
                         for (int64_t r = 0; r < mr; r++) {
                             int64_t m = g * p->mg + m0 + r;
-                            *o++ = wt[(m * p->cg + ci) * taps + ky * w->kw + kx];
+                            float v = wt[(m * p->cg + ci) * taps + ky * w->kw + kx];
+                            *o++ = k ? (float)(v * k[m]) : v;
                         }
         }
 }
@@ -295,6 +300,11 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     const ir_value *vx = &g->vals[n->in[0]], *vw = &g->vals[n->in[1]], *vy = &g->vals[n->out[0]];
     const ir_value *vb = n->n_in > 2 && n->in[2] >= 0 ? &g->vals[n->in[2]] : NULL;
     const ir_value *vr = n->n_in > 3 && n->in[3] >= 0 ? &g->vals[n->in[3]] : NULL;
+    const ir_value *bn[4] = {NULL, NULL, NULL, NULL}; /* a folded BatchNormalization: scale, B, mean, var */
+    for (int k = 0; k < 4 && n->n_in > 7; k++)
+        bn[k] = n->in[4 + k] >= 0 ? &g->vals[n->in[4 + k]] : NULL;
+    if ((bn[0] || bn[1] || bn[2] || bn[3]) && !(bn[0] && bn[1] && bn[2] && bn[3]))
+        return decline(c, "partial BatchNormalization parameters");
     if (vx->t.dtype != DT_F32 || vw->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic)
         return decline(c, "not float32 or dynamic");
     if (vb && (vb->kind != VAL_CONST || vb->t.dtype != DT_F32))
@@ -317,6 +327,11 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     int64_t nb;
     if (vb && (tensor_numel(&vb->t, &nb) || nb != p.M))
         return decline(c, "bias length");
+    for (int k = 0; bn[0] && k < 4; k++)
+        if (bn[k]->kind != VAL_CONST || bn[k]->t.dtype != DT_F32 || tensor_numel(&bn[k]->t, &nb) || nb != p.M)
+            return decline(c, "BatchNormalization parameters are not float32 constants per channel");
+    if (bn[0] && vw->kind != VAL_CONST)
+        return decline(c, "BatchNormalization after a convolution with run-time weights");
     p.cg = w->C / p.G;
     p.mg = p.M / p.G;
     if (w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && !w->pt && !w->pl && !w->xmask && !w->ycheck) {
@@ -330,7 +345,7 @@ int cg_conv(cg_ctx *c, const ir_node *n)
         p.lo = ir_attr_float(n, "clip_min", 0.0f);
         p.hi = ir_attr_float(n, "clip_max", 6.0f);
     }
-    p.has_bias = vb != NULL;
+    p.has_bias = vb != NULL || bn[0] != NULL;
     p.has_res = vr != NULL;
     /* LMUL: large for wide rows, smaller when a row would not fill the
      * registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels block */
@@ -366,18 +381,44 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     snprintf(name, sizeof name, "%s.conv%d", vw->name, p.mr);
     uint32_t idw, id;
     void *fill = NULL;
-    int rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
+    /* a BatchNormalization folds into the weights and bias at compile time:
+     * y = (conv(x, W) + b - mean) * k + B with k = scale / sqrt(var + eps) */
+    double *kbn = NULL;
+    uint32_t idb = 0;
+    int rc = 0;
+    if (bn[0]) {
+        kbn = mem_alloc((size_t)p.M * sizeof *kbn);
+        if (!kbn)
+            return err_set(RV_ENOMEM, "out of memory");
+        double eps = ir_attr_float(n, "bn_epsilon", 1e-5f);
+        tensor bt = {DT_F32, 1, {p.M}, NULL, 0};
+        void *bfill = NULL;
+        snprintf(name, sizeof name, "%s.bias_bn", n->name);
+        rc = cg_weight_fill(c, name, &bt, &idb, &bfill);
+        for (int64_t m = 0; !rc && m < p.M; m++) {
+            const float *sc = bn[0]->t.data, *bb = bn[1]->t.data, *mu = bn[2]->t.data, *var = bn[3]->t.data;
+            kbn[m] = (double)sc[m] / sqrt((double)var[m] + eps);
+            double b0 = vb ? ((const float *)vb->t.data)[m] : 0.0;
+            ((float *)bfill)[m] = (float)((b0 - mu[m]) * kbn[m] + bb[m]);
+        }
+        snprintf(name, sizeof name, "%s.conv%d.bn.%s", vw->name, p.mr, n->name); /* weights scaled for this node */
+    }
+    if (!rc)
+        rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
+    if (!rc && p.packed)
+        pack_weights(fill, vw->t.data, kbn, &p);
+    mem_free(kbn);
     if (rc)
         return rc;
-    if (p.packed)
-        pack_weights(fill, vw->t.data, &p);
     uint64_t ids[5];
     int k = 0;
     if ((rc = cg_value_tensor(c, n->in[0], &id)))
         return rc;
     ids[k++] = id;
     ids[k++] = idw;
-    if (vb) {
+    if (bn[0]) {
+        ids[k++] = idb;
+    } else if (vb) {
         if ((rc = cg_value_tensor(c, n->in[2], &id)))
             return rc;
         ids[k++] = id;

@@ -75,8 +75,10 @@ int ref_epilogue(op_ctx *c)
 }
 
 /* ConvEpilogue: input 0, 1, 2: Conv's x, W, bias (optional); 3: residual
- * (optional). Attributes: Conv's, plus activation "none" | "relu" |
- * "clip" with clip_min / clip_max. */
+ * (optional); 4..7: a BatchNormalization's scale, B, mean, var (optional,
+ * all or none; attribute bn_epsilon), applied before the residual.
+ * Attributes: Conv's, plus activation "none" | "relu" | "clip" with
+ * clip_min / clip_max. */
 static op_ctx conv_ctx(op_ctx *c, ir_node *tmp)
 {
     *tmp = *c->node;
@@ -117,8 +119,23 @@ int ref_conv_epilogue(op_ctx *c)
     const char *act = ir_attr_string(c->node, "activation", "none");
     int relu = !strcmp(act, "relu"), clip = !strcmp(act, "clip");
     double lo = ir_attr_float(c->node, "clip_min", 0.0f), hi = ir_attr_float(c->node, "clip_max", 6.0f);
+    int bn = c->n_in > 7 && c->in[4] && c->in[5] && c->in[6] && c->in[7];
+    int64_t C = y->rank > 1 ? y->dims[1] : 1, S = 1;
+    for (int d = 2; d < y->rank; d++)
+        S *= y->dims[d];
+    for (int k = 4; bn && k < 8; k++) {
+        int64_t nk;
+        if (tensor_numel(c->in[k], &nk) || nk != C)
+            return op_error(c, RV_ESHAPE, "input %d must have %lld elements (the channels)", k, (long long)C);
+    }
+    double eps = ir_attr_float(c->node, "bn_epsilon", 1e-5f);
     for (int64_t i = 0; i < n; i++) {
         float h = Y[i];
+        if (bn) { /* as ref_batchnorm, in double */
+            int64_t ch = i / S % C;
+            double k = tensor_get_f64(c->in[4], ch) / sqrt(tensor_get_f64(c->in[7], ch) + eps);
+            h = (float)(((double)h - tensor_get_f64(c->in[6], ch)) * k + tensor_get_f64(c->in[5], ch));
+        }
         if (res)
             h = h + res[i];
         if (relu) {
