@@ -80,6 +80,8 @@ static inline const char *window_geometry(const ir_node *n, const tensor *x, con
     w->ycheck = w->pt > 0 || (w->Ho - 1) * w->sh + (w->kh - 1) * w->dh - w->pt >= w->H;
     if (w->N < 1 || w->C < 1)
         return "empty input";
+    if (w->kh * w->kw > 1024) /* the taps are unrolled in the code */
+        return "kernel over 1024 taps";
     return NULL;
 }
 
