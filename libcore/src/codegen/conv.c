@@ -321,7 +321,7 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     cg_window *w = &p.w;
     p.G = ir_attr_int(n, "group", 1);
     p.M = vw->t.dims[0];
-    if (p.G < 1 || w->C % p.G || p.M % p.G || vw->t.dims[1] * p.G != w->C || vy->t.dims[1] != p.M ||
+    if (p.G < 1 || p.M < 1 || w->C % p.G || p.M % p.G || vw->t.dims[1] * p.G != w->C || vy->t.dims[1] != p.M ||
         vy->t.dims[0] != w->N)
         return decline(c, "channels do not match the groups");
     int64_t nb;
