@@ -66,7 +66,7 @@ static int family_of(const char *op, int rvv)
         !strcmp(op, "ConvTranspose"))
         return TOL_GEMM;
     static const char *const rownorm[] = {"Softmax", "LayerNormalization", "LogSoftmax", "GlobalAveragePool",
-                                          "AveragePool", "Resize",
+                                          "AveragePool", "Resize", "BatchNormalization",
                                           "ReduceSum", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceL2",
                                           "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"};
     static const char *const math[] = {"Exp", "Erf", "Gelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",

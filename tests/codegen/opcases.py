@@ -124,6 +124,16 @@ def rownorm_cases():
                [x])
 
 
+    # inference BatchNormalization not after a Conv (codegen/batchnorm.c): per-channel x * k + t
+    for i, shape in enumerate([(2, 33, 7, 9), (1, 5, 129), (3, 4)][:2 if QUICK else 3]):
+        c = shape[1]
+        prm = [numpy_helper.from_array(f32(c), "sc"), numpy_helper.from_array(f32(c), "bb"),
+               numpy_helper.from_array(f32(c), "mu"),
+               numpy_helper.from_array((np.abs(f32(c)) + 0.1).astype(np.float32), "var")]
+        yield ("batchnorm_%d" % i, model(helper.make_node("BatchNormalization", ["x", "sc", "bb", "mu", "var"], ["y"],
+                                                          epsilon=1e-4), [vi("x", shape)], [vi("y", shape)], prm),
+               [f32(*shape)])
+
     # over an inner axis: vectorised across the dims after it
     for i, (shape, axis) in enumerate([((3, 7, 33), 1), ((129, 5), 0), ((2, 4, 3, 9), -3)]):
         x = f32(*shape) * 3
