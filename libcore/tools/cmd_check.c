@@ -62,9 +62,11 @@ static int family_of(const char *op, int rvv)
     if (!rvv)
         return TOL_EXACT;
     if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm") || !strcmp(op, "MatMulEpilogue") || !strcmp(op, "Conv") ||
+        !strcmp(op, "ConvEpilogue") ||
         !strcmp(op, "ConvTranspose"))
         return TOL_GEMM;
     static const char *const rownorm[] = {"Softmax", "LayerNormalization", "LogSoftmax", "GlobalAveragePool",
+                                          "AveragePool", "Resize", "BatchNormalization",
                                           "ReduceSum", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceL2",
                                           "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"};
     static const char *const math[] = {"Exp", "Erf", "Gelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
@@ -284,6 +286,19 @@ static int check_one(const char *label, const char *mod_path, const ir_graph *g,
         int rvv = st->kind == MOD_STEP_RVV, fam = family_of(n->op_type, rvv);
         int64_t kdim = n->in[0] >= 0 && g->vals[n->in[0]].t.rank > 0
                            ? g->vals[n->in[0]].t.dims[g->vals[n->in[0]].t.rank - 1] : 1;
+        if ((n->op == OP_Conv || n->op == OP_ConvEpilogue) && n->n_in > 1 && n->in[1] >= 0) {
+            /* a convolution sums over (input channels per group) x kernel taps: W's dims past the first */
+            const tensor *wt = &g->vals[n->in[1]].t;
+            kdim = 1;
+            for (int d = 1; d < wt->rank; d++)
+                kdim *= wt->dims[d];
+        } else if (n->op == OP_ConvTranspose && n->n_in > 1 && n->in[1] >= 0) {
+            /* at most every input channel x kernel tap lands on one output: W's dims but the second */
+            const tensor *wt = &g->vals[n->in[1]].t;
+            kdim = 1;
+            for (int d = 0; d < wt->rank; d++)
+                kdim *= d == 1 ? 1 : wt->dims[d];
+        }
         for (int k = 0; k < n->n_out; k++) {
             if (n->out[k] < 0)
                 continue;

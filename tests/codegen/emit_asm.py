@@ -59,8 +59,11 @@ for lm in (1, 2, 4, 8):
     roundtrip("bert_vla_lmul%d" % lm, os.path.join(MODELS, "bert_tiny_op17.onnx"), ["--lmul-max=%d" % lm])
 roundtrip("bert_zvl256", os.path.join(MODELS, "bert_tiny_op17.onnx"), ["-march=rv64gcv_zvl256b"])
 roundtrip("bert_op13_zve32f", os.path.join(MODELS, "bert_tiny_op13.onnx"), ["-march=rv64gc_zve32f"])
+for cnn in ("seg_tiny", "mobilenet_v2"):  # conv, depthwise, pooling, ConvTranspose, Resize kernels
+    if os.path.exists(os.path.join(MODELS, cnn + ".onnx")):
+        roundtrip(cnn, os.path.join(MODELS, cnn + ".onnx"), [])
 opcases.QUICK = True
-for fam, (gen, _, _) in sorted(opcases.FAMILIES.items()):
+for fam, (gen, _, _) in sorted({**opcases.FAMILIES, **opcases.EXTRA_FAMILIES}.items()):
     for name, m, feeds in gen():
         p = os.path.join(tmp, name + ".onnx")
         onnx.save(m, p)

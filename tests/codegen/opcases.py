@@ -9,6 +9,9 @@ rng = np.random.default_rng(20261124)
 # Cases the generators rightly decline on an ELEN=32 target (64-bit
 # elements): the sweeps check they fall back there instead of running.
 NEEDS_ELEN64 = set()
+# Cases whose nodes must fuse (passes/fuse.c) into this many RVV steps.
+EXPECT_STEPS = {"conv_fused_relu": 1, "conv_fused_clip": 1, "conv_fused_res_relu": 1, "conv_fused_bn": 1,
+                "conv_fused_bn_relu_nobias": 1}
 
 
 def model(node, inputs, outputs, inits):
@@ -120,6 +123,16 @@ def rownorm_cases():
                                          [numpy_helper.from_array(f32(c), "g"), numpy_helper.from_array(f32(c), "b")]),
                [x])
 
+
+    # inference BatchNormalization not after a Conv (codegen/batchnorm.c): per-channel x * k + t
+    for i, shape in enumerate([(2, 33, 7, 9), (1, 5, 129), (3, 4)][:2 if QUICK else 3]):
+        c = shape[1]
+        prm = [numpy_helper.from_array(f32(c), "sc"), numpy_helper.from_array(f32(c), "bb"),
+               numpy_helper.from_array(f32(c), "mu"),
+               numpy_helper.from_array((np.abs(f32(c)) + 0.1).astype(np.float32), "var")]
+        yield ("batchnorm_%d" % i, model(helper.make_node("BatchNormalization", ["x", "sc", "bb", "mu", "var"], ["y"],
+                                                          epsilon=1e-4), [vi("x", shape)], [vi("y", shape)], prm),
+               [f32(*shape)])
 
     # over an inner axis: vectorised across the dims after it
     for i, (shape, axis) in enumerate([((3, 7, 33), 1), ((129, 5), 0), ((2, 4, 3, 9), -3)]):
@@ -317,6 +330,144 @@ def reduce_cases():
                                                      [vi("y", shape[:2] + (1, 1))], []), [f32(*shape)])
 
 
+# Conv: (x shape, out channels, kernel, attrs, bias). Odd planes (1x1, 7x7, 13x17), rows and channel
+# counts around VLMAX (e32: 4..256 lanes at VLEN 128..1024 x LMUL), strides 1/2, pads (symmetric,
+# asymmetric, SAME), dilation 2, groups, depthwise 3x3/5x5, batch 2, 1-D.
+CONV_CASES = [
+    ("1x1_7x7", (1, 16, 7, 7), 33, (1, 1), {}, True),
+    ("1x1_s2", (1, 8, 13, 17), 9, (1, 1), {"strides": [2, 2]}, True),
+    ("1x1_plane1", (1, 64, 1, 1), 40, (1, 1), {}, True),
+    ("3x3_p1", (1, 5, 13, 17), 12, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+    ("3x3_p1_s2_batch2", (2, 3, 14, 15), 7, (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2]}, False),
+    ("3x3_p1_plane1", (1, 4, 1, 1), 5, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+    ("3x3_row129", (1, 2, 3, 129), 3, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+    ("3x3_c64", (1, 64, 8, 8), 33, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+    ("7x7_s2_p3", (1, 3, 23, 29), 8, (7, 7), {"pads": [3, 3, 3, 3], "strides": [2, 2]}, True),
+    ("3x3_dil2", (1, 4, 11, 9), 6, (3, 3), {"pads": [2, 2, 2, 2], "dilations": [2, 2]}, True),
+    ("3x3_pads_asym", (1, 3, 8, 9), 4, (3, 3), {"pads": [0, 1, 2, 0]}, True),
+    ("3x3_same_upper_s2", (1, 3, 10, 11), 5, (3, 3), {"auto_pad": "SAME_UPPER", "strides": [2, 2]}, False),
+    ("3x3_valid_s2", (1, 3, 9, 32), 31, (3, 3), {"strides": [2, 2]}, True),
+    ("group2", (1, 8, 9, 9), 6, (3, 3), {"pads": [1, 1, 1, 1], "group": 2}, True),
+    ("dw3x3", (1, 33, 13, 17), 33, (3, 3), {"pads": [1, 1, 1, 1], "group": 33}, True),
+    ("dw3x3_s2_batch2", (2, 16, 14, 14), 16, (3, 3), {"pads": [1, 1, 1, 1], "group": 16, "strides": [2, 2]}, True),
+    ("dw5x5", (1, 8, 7, 7), 8, (5, 5), {"pads": [2, 2, 2, 2], "group": 8}, False),
+    ("dw_mult2", (1, 4, 7, 9), 8, (3, 3), {"pads": [1, 1, 1, 1], "group": 4}, True),
+    ("conv1d", (1, 4, 37), 6, (5,), {"pads": [2, 2]}, True),
+]
+
+
+def conv_cases():
+    for name, xs, m_, k, attrs, bias in (CONV_CASES[:4] if QUICK else CONV_CASES):
+        g_ = attrs.get("group", 1)
+        w = f32(m_, xs[1] // g_, *k)
+        inits = [numpy_helper.from_array(w, "w")]
+        ins = ["x", "w"]
+        if bias:
+            inits.append(numpy_helper.from_array(f32(m_), "b"))
+            ins.append("b")
+        node = helper.make_node("Conv", ins, ["y"], kernel_shape=list(k), **attrs)
+        yield ("conv_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits), [f32(*xs)])
+    # weights as a graph input (ONNX's node tests): read in place at run time, fewer channels per block
+    for name, xs, ws, attrs in [("runtime_w", (1, 5, 9, 11), (7, 5, 3, 3), {"pads": [1, 1, 1, 1]}),
+                                ("runtime_w_group", (2, 8, 7, 7), (12, 2, 3, 3), {"group": 4, "strides": [2, 2]}),
+                                ("runtime_w_wide", (1, 96, 5, 5), (10, 96, 3, 3), {"pads": [1, 1, 1, 1]})][:1 if QUICK else 3]:
+        node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], **attrs)
+        yield ("conv_" + name, model(node, [vi("x", xs), vi("w", ws)],
+                                     [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], []), [f32(*xs), f32(*ws)])
+    # ConvTranspose with stride == kernel (upsampling heads): channel tails, a 1x1 plane, batch 2, no bias
+    for name, xs, m_, k, bias in [("k2", (1, 8, 5, 7), 6, 2, True), ("k3_batch2", (2, 3, 4, 33), 5, 3, False),
+                                  ("plane1", (1, 16, 1, 1), 33, 2, True)][:1 if QUICK else 3]:
+        inits = [numpy_helper.from_array(f32(xs[1], m_, k, k), "w")]
+        if bias:
+            inits.append(numpy_helper.from_array(f32(m_), "b"))
+        node = helper.make_node("ConvTranspose", ["x", "w"] + (["b"] if bias else []), ["y"], kernel_shape=[k, k],
+                                strides=[k, k])
+        yield ("convt_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                      inits), [f32(*xs)])
+    # fused epilogues (passes/fuse.c -> rvvnn::ConvEpilogue): Relu, Clip (ReLU6), residual Add + Relu
+    xs = (1, 6, 9, 11)
+    w, b = f32(6, 6, 3, 3), f32(6)
+    for tail in ["relu", "clip", "res_relu"]:
+        nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
+        inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+        if tail == "relu":
+            nodes.append(helper.make_node("Relu", ["h"], ["y"]))
+        elif tail == "clip":
+            inits += [numpy_helper.from_array(np.array(0.0, np.float32), "lo"),
+                      numpy_helper.from_array(np.array(0.5, np.float32), "hi")]
+            nodes.append(helper.make_node("Clip", ["h", "lo", "hi"], ["y"]))
+        else:
+            nodes += [helper.make_node("Add", ["h", "x"], ["hr"]), helper.make_node("Relu", ["hr"], ["y"])]
+        g = helper.make_graph(nodes, "g", [vi("x", xs)], [vi("y", xs)], inits)
+        mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        mm.ir_version = 8
+        yield ("conv_fused_" + tail, mm, [f32(*xs)])
+    # BatchNormalization after the conv (with and without conv bias, then Relu): folded into the weights
+    for tail, bias in [("bn", True), ("bn_relu_nobias", False)]:
+        ins = ["x", "w", "b"] if bias else ["x", "w"]
+        nodes = [helper.make_node("Conv", ins, ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+                 helper.make_node("BatchNormalization", ["h", "sc", "bb", "mu", "var"],
+                                  ["y" if tail == "bn" else "hb"], epsilon=1e-3)]
+        if tail != "bn":
+            nodes.append(helper.make_node("Relu", ["hb"], ["y"]))
+        inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"),
+                 numpy_helper.from_array(f32(6), "sc"), numpy_helper.from_array(f32(6), "bb"),
+                 numpy_helper.from_array(f32(6), "mu"),
+                 numpy_helper.from_array((np.abs(f32(6)) + 0.5).astype(np.float32), "var")]
+        g = helper.make_graph(nodes, "g", [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              inits if bias else inits[:1] + inits[2:])
+        mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        mm.ir_version = 8
+        yield ("conv_fused_" + tail, mm, [f32(*xs)])
+
+
+# Pooling: (op, x shape, kernel, attrs)
+POOL_CASES = [
+    ("MaxPool", (1, 5, 13, 17), (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2]}),
+    ("MaxPool", (1, 4, 13, 13), (3, 3), {"strides": [2, 2], "ceil_mode": 1}),
+    ("MaxPool", (2, 3, 8, 9), (2, 2), {"strides": [2, 2]}),
+    ("MaxPool", (1, 2, 11, 11), (3, 3), {"dilations": [2, 2], "pads": [1, 1, 1, 1]}),
+    ("MaxPool", (1, 33, 7, 7), (3, 3), {"auto_pad": "SAME_UPPER"}),
+    ("MaxPool", (1, 4, 31), (3,), {"strides": [2]}),
+    ("MaxPool", (1, 3, 3, 129), (3, 3), {"pads": [1, 1, 1, 1]}),
+    ("AveragePool", (1, 3, 7, 7), (3, 3), {"pads": [1, 1, 1, 1]}),
+    ("AveragePool", (1, 3, 7, 7), (3, 3), {"pads": [1, 1, 1, 1], "count_include_pad": 1}),
+    ("AveragePool", (1, 3, 13, 17), (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2], "ceil_mode": 1,
+                                             "count_include_pad": 1}),
+    ("AveragePool", (2, 5, 13, 17), (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2], "ceil_mode": 1}),
+    ("AveragePool", (1, 33, 2, 2), (2, 2), {}),
+    ("AveragePool", (1, 2, 9, 10), (5, 5), {"pads": [2, 1, 2, 2], "count_include_pad": 1}),
+]
+
+
+def pool_cases(kind):
+    for i, (op, xs, k, attrs) in enumerate(POOL_CASES):
+        if op != kind or (QUICK and i % 3):
+            continue
+        yield ("%s_%d" % (op.lower(), i), model(helper.make_node(op, ["x"], ["y"], kernel_shape=list(k), **attrs),
+                                                 [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], []), [f32(*xs)])
+
+
+# Resize: (x shape, scales, attrs): up- and downsampling, integral and fractional coordinates, each mode
+RESIZE_CASES = [
+    ((1, 4, 16, 16), (1, 1, 2, 2), {"mode": "linear"}),  # seg_tiny's head: half_pixel
+    ((2, 3, 7, 9), (1, 1, 2, 3), {"mode": "linear", "coordinate_transformation_mode": "align_corners"}),
+    ((1, 2, 13, 17), (1, 1, 0.5, 0.75), {"mode": "linear", "coordinate_transformation_mode": "asymmetric"}),
+    ((1, 3, 5, 33), (1, 1, 3, 2), {"mode": "nearest"}),
+    ((1, 2, 9, 10), (1, 1, 1.5, 0.6), {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                                        "nearest_mode": "floor"}),
+    ((1, 1, 1, 1), (1, 1, 4, 129), {"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel"}),
+]
+
+
+def resize_cases():
+    for i, (xs, sc, attrs) in enumerate(RESIZE_CASES[:2] if QUICK else RESIZE_CASES):
+        node = helper.make_node("Resize", ["x", "", "scales"], ["y"], **attrs)
+        yield ("resize_%d_%s" % (i, attrs["mode"]),
+               model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                     [numpy_helper.from_array(np.array(sc, np.float32), "scales")]), [f32(*xs)])
+
+
 FAMILIES = {
     # f32 accumulation in another order than the reference's double: 1e-6 of the magnitude, 1e-5 relative
     "reduce": (reduce_cases, 1e-6, 1e-5),
@@ -334,4 +485,18 @@ FAMILIES = {
     "eltwise": (eltwise_cases, 0.0, 0.0),
     # f32 accumulation vs the double reference: 1e-5 of the magnitude, 1e-4 relative
     "gemm": (gemm_cases, 1e-5, 1e-4),
+    # Conv: f32 accumulation vs the reference's double, like gemm: 1e-5 of the magnitude, 1e-4 relative
+    "conv": (conv_cases, 1e-5, 1e-4),
+    # MaxPool selects an input element: bit-identical
+    "maxpool": (lambda: pool_cases("MaxPool"), 0.0, 0.0),
+    # AveragePool: an f32 sum of at most 25 taps divided by the count vs the reference's double: 1e-6 / 1e-5
+    "avgpool": (lambda: pool_cases("AveragePool"), 1e-6, 1e-5),
+}
+
+# Families the sweeps run but the conformance matrix leaves out: ONNX's Resize node tests pass the
+# scales as a run-time input, so their output shapes are unknown at compile time and no module can
+# hold them (that is a compile error, not an RVV result).
+EXTRA_FAMILIES = {
+    # Resize: nearest gathers (exact); linear blends two rows of two taps in f32 vs the reference's double
+    "resize": (resize_cases, 1e-6, 1e-5),
 }

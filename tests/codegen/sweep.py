@@ -76,6 +76,11 @@ def check_case(name, m, feeds, atol_rel, rtol):
             failures += 1
             print("FAIL %s %s: compile: %s" % (name, cname, r.stderr.strip().splitlines()[-1:]))
             continue
+        if name in opcases.EXPECT_STEPS and ": %d RVV steps" % opcases.EXPECT_STEPS[name] not in r.stderr:
+            failures += 1
+            print("FAIL %s %s: expected %d fused step(s): %s" % (name, cname, opcases.EXPECT_STEPS[name],
+                                                                 r.stderr.strip().splitlines()[-1:]))
+            continue
         for v in vlens:
             out = os.path.join(tmp, name + ".rvv.npy")
             r = run([RVVNN, "run", mod, "--vlen=%d" % v, "--output=@" + out] + ins)
@@ -96,7 +101,7 @@ def check_case(name, m, feeds, atol_rel, rtol):
 
 
 
-cases, atol_rel, rtol = FAMILIES[FAMILY]
+cases, atol_rel, rtol = FAMILIES[FAMILY] if FAMILY in FAMILIES else opcases.EXTRA_FAMILIES[FAMILY]
 for name, m, feeds in cases():
     check_case(name, m, feeds, atol_rel, rtol)
 print("%d passed, %d failed" % (passes, failures))

@@ -229,7 +229,7 @@ void asm_ret(cg_asm *a) { I(RET); }
 void asm_word(cg_asm *a, uint32_t w) { put(a, w); }
 
 /* vtype immediate for (sew, lmul) with ta, ma; tracks it for validation */
-static int vtype(cg_asm *a, int sew, int lmul)
+static int vtype_pol(cg_asm *a, int sew, int lmul, int ma)
 {
     int vsew = sew == 8 ? 0 : sew == 16 ? 1 : sew == 32 ? 2 : sew == 64 ? 3 : -1;
     int vlmul = lmul == 1 ? 0 : lmul == 2 ? 1 : lmul == 4 ? 2 : lmul == 8 ? 3
@@ -240,7 +240,15 @@ static int vtype(cg_asm *a, int sew, int lmul)
     }
     a->vsew = (unsigned)sew;
     a->vlmul8 = lmul > 0 ? 8 * lmul : 8 / -lmul;
-    return vlmul | vsew << 3 | 1 << 6 | 1 << 7; /* ta, ma */
+    return vlmul | vsew << 3 | 1 << 6 | ma << 7; /* ta, ma (or mu) */
+}
+
+static int vtype(cg_asm *a, int sew, int lmul) { return vtype_pol(a, sew, lmul, 1); }
+
+void asm_vsetvli_mu(cg_asm *a, int rd, int rs1, int sew, int lmul)
+{
+    int vt = vtype_pol(a, sew, lmul, 0);
+    I(VSETVLI, .rd = rd, .rs1 = rs1, .vtype = (uint16_t)vt);
 }
 
 void asm_vsetvli(cg_asm *a, int rd, int rs1, int sew, int lmul)
@@ -282,6 +290,18 @@ void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2)
 {
     emit(a, (isa_inst){.id = WIDTHS(a, sew, VLSE, _V), .rd = vd, .rs1 = rs1, .rs2 = rs2, .vm = 1});
 }
+void asm_vluxei32(cg_asm *a, int vd, int rs1, int vs2)
+{
+    emit(a, (isa_inst){.id = ISA_VLUXEI32_V, .rd = vd, .rs1 = rs1, .rs2 = vs2, .vm = 1});
+}
+void asm_vle_m(cg_asm *a, int sew, int vd, int rs1)
+{
+    emit(a, (isa_inst){.id = WIDTHS(a, sew, VLE, _V), .rd = vd, .rs1 = rs1, .vm = 0});
+}
+void asm_vlse_m(cg_asm *a, int sew, int vd, int rs1, int rs2)
+{
+    emit(a, (isa_inst){.id = WIDTHS(a, sew, VLSE, _V), .rd = vd, .rs1 = rs1, .rs2 = rs2, .vm = 0});
+}
 void asm_vsse(cg_asm *a, int sew, int vs3, int rs1, int rs2)
 {
     emit(a, (isa_inst){.id = WIDTHS(a, sew, VSSE, _V), .rd = vs3, .rs1 = rs1, .rs2 = rs2, .vm = 1});
@@ -300,7 +320,7 @@ static const isa_id vf_vf[VF__COUNT] = {
     [VF_SGNJ] = ISA_VFSGNJ_VF, [VF_SGNJN] = ISA_VFSGNJN_VF, [VF_SGNJX] = ISA_VFSGNJX_VF,
 };
 
-static void vop(cg_asm *a, const isa_id *rows, int op, const char *form, int vd, int vs2, int v1)
+static void vop_m(cg_asm *a, const isa_id *rows, int op, const char *form, int vd, int vs2, int v1, int vm)
 {
     isa_id id = op >= 0 && op < VF__COUNT ? rows[op] : ISA_INVALID;
     if (id == ISA_INVALID) {
@@ -309,11 +329,14 @@ static void vop(cg_asm *a, const isa_id *rows, int op, const char *form, int vd,
         bad(a, msg);
         return;
     }
-    emit(a, (isa_inst){.id = id, .rd = vd, .rs2 = vs2, .rs1 = v1, .vm = 1});
+    emit(a, (isa_inst){.id = id, .rd = vd, .rs2 = vs2, .rs1 = v1, .vm = (uint8_t)vm});
 }
+#define vop(a, rows, op, form, vd, vs2, v1) vop_m(a, rows, op, form, vd, vs2, v1, 1)
 
 void asm_vv(cg_asm *a, int op, int vd, int vs2, int vs1) { vop(a, vf_vv, op, ".vv", vd, vs2, vs1); }
 void asm_vf(cg_asm *a, int op, int vd, int vs2, int fs1) { vop(a, vf_vf, op, ".vf", vd, vs2, fs1); }
+void asm_vv_m(cg_asm *a, int op, int vd, int vs2, int vs1) { vop_m(a, vf_vv, op, ".vv", vd, vs2, vs1, 0); }
+void asm_vf_m(cg_asm *a, int op, int vd, int vs2, int fs1) { vop_m(a, vf_vf, op, ".vf", vd, vs2, fs1, 0); }
 void asm_vfsqrt(cg_asm *a, int vd, int vs2) { I(VFSQRT_V, .rd = vd, .rs2 = vs2); }
 void asm_vfmv_v_f(cg_asm *a, int vd, int fs1) { I(VFMV_V_F, .rd = vd, .rs1 = fs1); }
 void asm_vmv_v_i(cg_asm *a, int vd, int imm5) { I(VMV_V_I, .rd = vd, .imm = imm5); }
@@ -352,8 +375,13 @@ static void vext(cg_asm *a, int vd, int vs2, int f, int sign)
 void asm_vzext_vf(cg_asm *a, int vd, int vs2, int f) { vext(a, vd, vs2, f, 0); }
 void asm_vsext_vf(cg_asm *a, int vd, int vs2, int f) { vext(a, vd, vs2, f, 1); }
 void asm_vmv_v_x(cg_asm *a, int vd, int rs1) { I(VMV_V_X, .rd = vd, .rs1 = rs1); }
+void asm_vid(cg_asm *a, int vd) { I(VID_V, .rd = vd); }
+void asm_vmul_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMUL_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
+void asm_vmsltu_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSLTU_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
+void asm_vmslt_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSLT_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
 void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5) { I(VMSNE_VI, .rd = vd, .rs2 = vs2, .imm = imm5); }
 void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMOR_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vmandn_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMANDN_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 void asm_vcpop_m(cg_asm *a, int rd, int vs2) { I(VCPOP_M, .rd = rd, .rs2 = vs2); }
 
 static const isa_id vmf_vf[] = {[VMF_EQ] = ISA_VMFEQ_VF, [VMF_LE] = ISA_VMFLE_VF, [VMF_LT] = ISA_VMFLT_VF,

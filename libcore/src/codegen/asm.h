@@ -88,18 +88,28 @@ void asm_word(cg_asm *a, uint32_t w);
 /* vector configuration: lmul as 1,2,4,8 (or -2,-4,-8 for mf2..mf8) */
 void asm_vsetvli(cg_asm *a, int rd, int rs1, int sew, int lmul);   /* ta, ma */
 void asm_vsetivli(cg_asm *a, int rd, unsigned avl, int sew, int lmul);
+/* ta, mu: masked-off destination elements keep their values (masked accumulation) */
+void asm_vsetvli_mu(cg_asm *a, int rd, int rs1, int sew, int lmul);
 
 /* vector memory (unmasked) */
 void asm_vle(cg_asm *a, int sew, int vd, int rs1);
 void asm_vse(cg_asm *a, int sew, int vs3, int rs1);
 void asm_vlse(cg_asm *a, int sew, int vd, int rs1, int rs2);
 void asm_vsse(cg_asm *a, int sew, int vs3, int rs1, int rs2);
+void asm_vluxei32(cg_asm *a, int vd, int rs1, int vs2); /* vd[i] = mem[rs1 + vs2[i]] (32-bit offsets) */
+
+/* masked by v0 (v0.t): inactive elements are not accessed (loads) or keep
+ * their value under a mask-undisturbed vtype (arithmetic) */
+void asm_vle_m(cg_asm *a, int sew, int vd, int rs1);
+void asm_vlse_m(cg_asm *a, int sew, int vd, int rs1, int rs2);
 
 /* vector float arithmetic: asm_vf(a, VF_ADD, vd, vs2, fs1) etc. */
 enum { VF_ADD, VF_SUB, VF_MUL, VF_DIV, VF_MIN, VF_MAX, VF_RSUB, VF_RDIV, VF_MACC, VF_NMSAC,
        VF_MADD, VF_SGNJ, VF_SGNJN, VF_SGNJX, VF__COUNT };
 void asm_vv(cg_asm *a, int op, int vd, int vs2, int vs1);  /* .vv form */
 void asm_vf(cg_asm *a, int op, int vd, int vs2, int fs1);  /* .vf form */
+void asm_vv_m(cg_asm *a, int op, int vd, int vs2, int vs1); /* .vv, v0.t */
+void asm_vf_m(cg_asm *a, int op, int vd, int vs2, int fs1); /* .vf, v0.t */
 void asm_vfsqrt(cg_asm *a, int vd, int vs2);
 void asm_vfmv_v_f(cg_asm *a, int vd, int fs1);
 void asm_vmv_v_i(cg_asm *a, int vd, int imm5);
@@ -131,6 +141,10 @@ void asm_vsll_vi(cg_asm *a, int vd, int vs2, int uimm5);
 void asm_vsra_vi(cg_asm *a, int vd, int vs2, int uimm5);
 void asm_vsub_vv(cg_asm *a, int vd, int vs2, int vs1);
 void asm_vmv_v_x(cg_asm *a, int vd, int rs1);
+void asm_vid(cg_asm *a, int vd);                          /* vd[i] = i */
+void asm_vmul_vx(cg_asm *a, int vd, int vs2, int rs1);
+void asm_vmsltu_vx(cg_asm *a, int vd, int vs2, int rs1);  /* mask: vs2 < rs1, unsigned */
+void asm_vmslt_vx(cg_asm *a, int vd, int vs2, int rs1);   /* mask: vs2 < rs1, signed */
 void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5);  /* mask: vs2 != imm */
 /* compares into a mask register, and merges under v0 */
 enum { VMF_EQ, VMF_LE, VMF_LT, VMF_NE, VMF_GT, VMF_GE };
@@ -141,6 +155,7 @@ void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1); /* vd = v0 ? f : vs2 
 void asm_vmerge_vim(cg_asm *a, int vd, int vs2, int imm5); /* vd = v0 ? imm : vs2 */
 /* mask registers */
 void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vmandn_mm(cg_asm *a, int vd, int vs2, int vs1);  /* vs2 & ~vs1 */
 void asm_vcpop_m(cg_asm *a, int rd, int vs2);             /* rd = set bits of vs2 among vl */
 
 #endif

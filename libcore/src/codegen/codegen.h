@@ -54,6 +54,10 @@ int cg_step(cg_ctx *c, const ir_node *n, const uint64_t *ids, uint32_t n_in, uin
             const int64_t *imm, uint32_t n_imm, const void *code, size_t code_size, uint64_t flops,
             uint64_t bytes);
 
+/* Work (FLOPs) and traffic (bytes) estimates of node n run as a
+ * fallback step (cost.c), for `rvvnn inspect`. */
+void cg_node_cost(const ir_graph *g, const ir_node *n, uint64_t *flops, uint64_t *bytes);
+
 /* Why nodes fell back, one row per distinct (op, reason), for
  * `rvvnn compile --verbose`; reasons are the generators' static text. */
 #define CG_MAX_NOTES 24

@@ -109,7 +109,9 @@ static int lower_ref(cg_ctx *c, const ir_node *n)
         ids[k] = id;
     }
     c->n_ref++;
-    return modb_step_ref(c->mb, n, ids, (uint32_t)n->n_in, (uint32_t)n->n_out, 0, 0);
+    uint64_t flops, bytes;
+    cg_node_cost(c->g, n, &flops, &bytes);
+    return modb_step_ref(c->mb, n, ids, (uint32_t)n->n_in, (uint32_t)n->n_out, flops, bytes);
 }
 
 /* A graph output that no node writes (an input or a constant passed

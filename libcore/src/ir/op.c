@@ -17,7 +17,7 @@ int op_lookup(const char *domain, const char *op_type)
     int own = domain && !strcmp(domain, "rvvnn");
     if (domain && *domain && strcmp(domain, "ai.onnx") != 0 && !own)
         return -1;
-    if (own != !strcmp(op_type, "MatMulEpilogue"))
+    if (own != (!strcmp(op_type, "MatMulEpilogue") || !strcmp(op_type, "ConvEpilogue")))
         return -1;
     for (int i = 0; i < OP__COUNT; i++)
         if (strcmp(op_table[i].name, op_type) == 0)

@@ -4,7 +4,15 @@
  *
  * becomes one rvvnn::MatMulEpilogue node (exec/ref/epilogue.c), whose
  * RVV kernel applies the epilogue while the output block is still in
- * cache, saving a pass over memory and an arena buffer per step.
+ * cache, saving a pass over memory and an arena buffer per step. The same
+ * for convolutions (CNN blocks: ResNet's residual + Relu, MobileNet's
+ * ReLU6 as Clip(0, 6)):
+ *
+ *   y = Conv(x, W[, b]) [-> BatchNormalization] [+ residual] [-> Relu | -> Clip(constant bounds)]
+ *
+ * becomes rvvnn::ConvEpilogue with Conv's attributes (the RVV kernel folds
+ * the BatchNormalization into its re-laid weights and bias; the reference
+ * applies it as ref_batchnorm does, so its bits do not change).
  *
  * GELU is matched exactly as torch exports it,
  *   Mul(Mul(h, Add(Erf(Div(h, c)), 1)), 0.5),
@@ -15,6 +23,7 @@
 #include "../ir/op.h"
 #include "match.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,6 +158,115 @@ static int fuse_one(ir_graph *g, int mi, int *count)
     return 0;
 }
 
+/* Clip's constant bounds (attributes before opset 11, inputs after). */
+static int clip_consts(const ir_graph *g, const ir_node *n, float *lo, float *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    if (g->opset < 11) {
+        *lo = ir_attr_float(n, "min", -INFINITY);
+        *hi = ir_attr_float(n, "max", INFINITY);
+        return 1;
+    }
+    if (n->n_in > 1 && n->in[1] >= 0 && !const_f32(g, n->in[1], lo))
+        return 0;
+    if (n->n_in > 2 && n->in[2] >= 0 && !const_f32(g, n->in[2], hi))
+        return 0;
+    return 1;
+}
+
+/* An inference BatchNormalization of the conv output yv with constant
+ * float32 per-channel parameters and only its first output used. */
+static int match_bn(const ir_graph *g, const ir_node *n, const ir_value *yv, int *bn, float *eps)
+{
+    if (!match_op(n, "BatchNormalization") || n->n_in != 5 || ir_attr_int(n, "training_mode", 0) || yv->t.rank < 2)
+        return 0;
+    for (int k = 1; k < n->n_out; k++)
+        if (n->out[k] >= 0 && (g->vals[n->out[k]].n_uses || g->vals[n->out[k]].is_output))
+            return 0;
+    for (int k = 1; k < 5; k++) {
+        const ir_value *v = n->in[k] >= 0 ? &g->vals[n->in[k]] : NULL;
+        int64_t ne;
+        if (!v || v->kind != VAL_CONST || v->t.dtype != DT_F32 || tensor_numel(&v->t, &ne) || ne != yv->t.dims[1])
+            return 0;
+        bn[k - 1] = n->in[k];
+    }
+    *eps = ir_attr_float(n, "epsilon", 1e-5f);
+    return 1;
+}
+
+static int fuse_conv(ir_graph *g, int ci, int *count)
+{
+    const ir_node *cv = &g->nodes[ci];
+    if (cv->n_out != 1 || cv->n_in < 2)
+        return 0;
+    int y = cv->out[0], dead[4], n_dead = 0, res = -1, act = 0, bn[4] = {-1, -1, -1, -1};
+    float lo = 0, hi = 0, eps = 1e-5f;
+    const ir_value *yv = &g->vals[y];
+    if (yv->t.dtype != DT_F32 || yv->dynamic)
+        return 0;
+    int r = match_single_reader(g, y);
+    if (r >= 0 && match_bn(g, &g->nodes[r], yv, bn, &eps)) {
+        dead[n_dead++] = r;
+        y = g->nodes[r].out[0];
+        r = match_single_reader(g, y);
+    }
+    if (r >= 0 && match_op(&g->nodes[r], "Add")) {
+        int o = match_other_input(&g->nodes[r], y);
+        if (o >= 0 && o != y && g->vals[o].kind != VAL_CONST && same_shape(&g->vals[o], &g->vals[y])) {
+            res = o;
+            dead[n_dead++] = r;
+            y = g->nodes[r].out[0];
+            r = match_single_reader(g, y);
+        }
+    }
+    if (r >= 0 && match_op(&g->nodes[r], "Relu")) {
+        act = 1;
+        dead[n_dead++] = r;
+        y = g->nodes[r].out[0];
+    } else if (r >= 0 && match_op(&g->nodes[r], "Clip") && clip_consts(g, &g->nodes[r], &lo, &hi)) {
+        act = 2;
+        dead[n_dead++] = r;
+        y = g->nodes[r].out[0];
+    }
+    if (!n_dead)
+        return 0;
+    char name[256];
+    snprintf(name, sizeof name, "%s.epilogue", cv->name);
+    int ins[8] = {cv->in[0], cv->in[1], cv->n_in > 2 ? cv->in[2] : -1, res, bn[0], bn[1], bn[2], bn[3]};
+    int outs[1] = {y};
+    int ni = ir_add_node(g, name, "ConvEpilogue", "rvvnn", ins, bn[0] >= 0 ? 8 : 4, outs, 1);
+    if (ni < 0)
+        return ni;
+    cv = &g->nodes[ci]; /* the node array may have moved */
+    for (int i = 0; i < cv->n_attrs; i++) {
+        ir_attr *at = ir_add_attr(g, ni, cv->attrs[i].name, cv->attrs[i].type);
+        if (!at)
+            return err_set(RV_ENOMEM, "out of memory fusing '%s'", name);
+        *at = cv->attrs[i]; /* values stay in the model's arena */
+    }
+    ir_attr *at = ir_add_attr(g, ni, "activation", ATTR_STRING);
+    if (at) {
+        at->s = act == 2 ? "clip" : act == 1 ? "relu" : "none";
+        at->s_len = strlen(at->s);
+    }
+    ir_attr *al = at ? ir_add_attr(g, ni, "clip_min", ATTR_FLOAT) : NULL;
+    if (al)
+        al->f = lo;
+    ir_attr *ah = al ? ir_add_attr(g, ni, "clip_max", ATTR_FLOAT) : NULL;
+    if (ah)
+        ah->f = hi;
+    ir_attr *ae = ah ? ir_add_attr(g, ni, "bn_epsilon", ATTR_FLOAT) : NULL;
+    if (!ae)
+        return err_set(RV_ENOMEM, "out of memory fusing '%s'", name);
+    ae->f = eps;
+    g->nodes[ci].dead = 1;
+    for (int k = 0; k < n_dead; k++)
+        g->nodes[dead[k]].dead = 1;
+    (*count)++;
+    return 0;
+}
+
 int pass_fuse_epilogues(ir_graph *g, int *n_fused)
 {
     int count = 0, rc = 0, n = g->n_nodes;
@@ -161,6 +279,8 @@ int pass_fuse_epilogues(ir_graph *g, int *n_fused)
         if (!strcmp(nd->op_type, "MatMul") ||
             (is_gemm && nd->n_in == 2 && !ir_attr_int(nd, "transA", 0) && ir_attr_float(nd, "alpha", 1.0f) == 1.0f))
             rc = fuse_one(g, i, &count);
+        else if (!strcmp(nd->op_type, "Conv"))
+            rc = fuse_conv(g, i, &count);
     }
     if (rc)
         return rc;

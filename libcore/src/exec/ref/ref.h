@@ -90,6 +90,11 @@ int shape_copy_from(tensor *out, const tensor *in);
 int shape_broadcast_dims(const op_ctx *c, const tensor *a, const tensor *b, tensor *out);
 /* Normalises axis in [-rank, rank) (or [-rank-1, rank] when extra=1). */
 int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out);
+/* Resize's taps along axis d for output index o, as ref_resize computes
+ * them (for codegen/resize.c): fills up to 4 (index, weight) pairs and
+ * returns their count, 0 where the output is the extrapolation value, or
+ * a negative status. c's inputs 1..3 (roi, scales, sizes) need data. */
+int ref_resize_taps(op_ctx *c, int d, int64_t o, int64_t *idx, double *w);
 /* Reads a 1-D int64/int32 constant input into vals (max n); RV_EDYNAMIC
  * when the input's data is not known. */
 int read_int_list(const op_ctx *c, int input, int64_t *vals, int max, int *count);

@@ -235,6 +235,18 @@ static int taps(const rs_params *p, int d, int64_t o, int64_t in, int64_t *idx, 
     return 2;
 }
 
+int ref_resize_taps(op_ctx *c, int d, int64_t o, int64_t *idx, double *w)
+{
+    rs_params p;
+    int rc = rs_read(c, &p);
+    if (rc)
+        return rc;
+    if (d < 0 || d >= c->in[0]->rank)
+        return op_error(c, RV_EINVAL, "axis %d", d);
+    int n = taps(&p, d, o, c->in[0]->dims[d], idx, w);
+    return n < 0 ? 0 : n;
+}
+
 int ref_resize(op_ctx *c)
 {
     rs_params p;

@@ -1,0 +1,445 @@
+/* conv.c - RVV code for Conv (f32, NCHW, 1-D and 2-D),
+ * and for rvvnn::ConvEpilogue (Conv + BatchNormalization + residual +
+ * Relu/Clip, made by passes/fuse.c; the BatchNormalization is folded into
+ * the re-laid weights and the bias at compile time).
+ *
+ * A direct convolution vectorised along the output row: a strip of vl
+ * output columns of mr output channels lives in mr vector register
+ * groups; each kernel tap loads one strip of input (vle32, or vlse32 for
+ * a column stride) and, per channel, one scalar weight (flw) and one
+ * vfmacc.vf, so the input strip is reused mr times from registers — the
+ * GEMM microkernel of gemm.c with the im2col matrix read in place. The
+ * weights are re-laid at compile time so a block's taps are contiguous in
+ * the order the kernel walks them: [group][block][kx][ky][ci][r] (weights
+ * known only at run time are read in place, fewer channels per block).
+ *
+ * Padding stays implicit (window.h): kernel columns that hang over the
+ * edge are masked per strip (loads and FMAs under v0, mask-undisturbed;
+ * the mask is two compares of a lane-offset vector made once per kernel),
+ * kernel rows outside the input are skipped by a branch. A 1x1 stride-1
+ * unpadded conv is a plain GEMM (Y = W X): its rows are flattened into one
+ * row of H*W pixels so the strips run across the whole plane. Depthwise
+ * (one input channel per output channel) is the mr = 1 case with no
+ * channel loop. Everything is strip-mined with vsetvli, so the same code
+ * is right at any VLEN.
+ *
+ * Scalar registers: a1 x, a2 packed weights, a3 bias, a4 residual, a5 y
+ * (batch bases); s1 batch count, s2/s3 group bases of x/y, s4/s5 block's
+ * weights/bias, s6 group count, s7 block's y base, s8 block count, s9 oy,
+ * s10 y row, s11 x row (at -pt, -pl), a6/a7 strip's x/y, t0 vl, t1 columns
+ * left, t2 channel count, t3 ox0, t4 tap's x, t5 tap's weights, t6/s0/a0
+ * scratch, ra the column stride in bytes. */
+#include "codegen.h"
+#include "window.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CONV_MR_MAX 8
+#define CONV_CI_UNROLL 4
+
+enum { ACT_NONE, ACT_RELU, ACT_CLIP };
+
+typedef struct conv_plan {
+    cg_window w;
+    int64_t M, G, cg, mg; /* output channels, groups, input/output channels per group */
+    int mr, lmul;
+    int vx, vt;           /* input-strip and mask-scratch groups; accumulators follow */
+    int has_bias, has_res, act;
+    int packed;           /* weights re-laid at compile time; else read in place (run-time W) */
+    float lo, hi;         /* Clip bounds */
+} conv_plan;
+
+static const int wt_freg[CONV_MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7};
+static const int bias_freg[CONV_MR_MAX] = {FS0, FS1, FS2, FS3, FS4, FS5, FS6, FS7};
+
+static int acc_group(const conv_plan *p, int r) { return p->vt + (r + 1) * p->lmul; }
+
+/* Clamps vd to [lo, hi] by compare and merge, as the reference's Clip:
+ * NaN stays NaN. */
+static void clamp(cg_asm *a, int vd)
+{
+    asm_vmf_vf(a, VMF_LT, 0, vd, FA2);
+    asm_vfmerge_vfm(a, vd, vd, FA2);
+    asm_vmf_vf(a, VMF_GT, 0, vd, FA3);
+    asm_vfmerge_vfm(a, vd, vd, FA3);
+}
+
+/* One input channel of a tap: load its strip at t4, acc[r] += w * x with
+ * the weights at t5 + woff, then (if `advance`) step t4 to the next
+ * channel's plane (by a0 when the plane does not fit an immediate). */
+static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance)
+{
+    const cg_window *w = &p->w;
+    if (w->sw > 1) {
+        if (w->xmask)
+            asm_vlse_m(a, 32, p->vx, T4, RA);
+        else
+            asm_vlse(a, 32, p->vx, T4, RA);
+    } else if (w->xmask) {
+        asm_vle_m(a, 32, p->vx, T4);
+    } else {
+        asm_vle(a, 32, p->vx, T4);
+    }
+    for (int r = 0; r < mr; r++)
+        asm_flw(a, wt_freg[r], T5, woff + (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
+    for (int r = 0; r < mr; r++) {
+        if (w->xmask)
+            asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
+        else
+            asm_vf(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
+    }
+    if (advance) {
+        if (plane > 2047)
+            asm_add(a, T4, T4, A0);
+        else
+            asm_addi(a, T4, T4, plane);
+    }
+}
+
+/* The taps of one strip: acc[r] += w[r, tap] * x[tap strip]. */
+static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
+{
+    const cg_window *w = &p->w;
+    int64_t plane = w->H * w->W * 4;
+    for (int64_t kx = 0; kx < w->kw; kx++) {
+        if (w->xmask)
+            window_xmask(a, w, kx, p->vt, T3, w->W);
+        for (int64_t ky = 0; ky < w->kh; ky++) {
+            int skip = asm_label(a);
+            if (w->ycheck)
+                window_ycheck(a, w, ky, S9, skip, w->H);
+            add_imm(a, T4, A6, (ky * w->dh * w->W + kx * w->dw) * 4);
+            if (p->packed)
+                add_imm(a, T5, S4, (kx * w->kh + ky) * p->cg * mr * 4);
+            else /* W as given: (M, cg, kh, kw), channel r is cg * taps floats on */
+                add_imm(a, T5, S4, (ky * w->kw + kx) * 4);
+            /* the channel loop, unrolled CONV_CI_UNROLL times for packed weights */
+            int U = p->packed && p->cg >= CONV_CI_UNROLL ? CONV_CI_UNROLL : 1;
+            int64_t groups = p->cg / U, rest = p->cg % U;
+            int64_t wstep = p->packed ? mr * 4 : w->kh * w->kw * 4; /* bytes per channel */
+            if (plane > 2047)
+                asm_li(a, A0, plane);
+            int loop = -1;
+            if (groups > 1) {
+                asm_li(a, T2, groups);
+                loop = asm_label(a);
+                asm_bind(a, loop);
+            }
+            for (int64_t j = 0; j < (groups ? U : 0); j++)
+                emit_channel(a, p, mr, (int)(j * wstep), plane, p->cg > 1);
+            if (groups > 1 || rest) /* next group's weights (the rest follows) */
+                asm_addi(a, T5, T5, U * wstep);
+            if (groups > 1) {
+                asm_addi(a, T2, T2, -1);
+                asm_bnez(a, T2, loop);
+            }
+            for (int64_t j = 0; j < rest; j++)
+                emit_channel(a, p, mr, (int)(j * wstep), plane, j + 1 < rest);
+            asm_bind(a, skip);
+        }
+    }
+}
+
+/* One block of mr output channels over the whole output plane. The
+ * accumulators start at 0 and the bias is added in the epilogue: qemu 7.2
+ * runs vfmv.v.f (and vadd.vx) in a strip loop about 1000x slower than
+ * vmv.v.i + vfadd.vf, which would make CI's qemu runs crawl. */
+static void emit_block(cg_asm *a, const conv_plan *p, int mr)
+{
+    const cg_window *w = &p->w;
+    int64_t oplane = w->Ho * w->Wo * 4;
+    asm_li(a, S9, 0);
+    asm_mv(a, S10, S7);
+    add_imm(a, S11, S2, (-w->pt * w->W - w->pl) * 4);
+    if (p->has_bias)
+        for (int r = 0; r < mr; r++)
+            asm_flw(a, bias_freg[r], S5, r * 4);
+    int rows = asm_label(a), strip = asm_label(a);
+    asm_bind(a, rows);
+    asm_mv(a, A6, S11);
+    asm_mv(a, A7, S10);
+    asm_li(a, T1, w->Wo);
+    asm_li(a, T3, 0);
+    asm_bind(a, strip);
+    if (w->xmask)
+        asm_vsetvli_mu(a, T0, T1, 32, p->lmul);
+    else
+        asm_vsetvli(a, T0, T1, 32, p->lmul);
+    for (int r = 0; r < mr; r++)
+        asm_vmv_v_i(a, acc_group(p, r), 0);
+    emit_taps(a, p, mr);
+    /* epilogue and stores: channel r's row is r output planes further */
+    for (int r = 0; r < mr; r++) {
+        int acc = acc_group(p, r);
+        add_imm(a, T4, A7, r * oplane);
+        if (p->has_bias)
+            asm_vf(a, VF_ADD, acc, acc, bias_freg[r]);
+        if (p->has_res) {
+            asm_sub(a, A0, T4, A5); /* the same offset in the residual */
+            asm_add(a, A0, A0, A4);
+            asm_vle(a, 32, p->vx, A0);
+            asm_vv(a, VF_ADD, acc, acc, p->vx);
+        }
+        if (p->act == ACT_RELU)
+            asm_vf(a, VF_MAX, acc, acc, FA4); /* maximumNumber(NaN, 0) = 0, as the reference's Relu */
+        else if (p->act == ACT_CLIP)
+            clamp(a, acc);
+        asm_vse(a, 32, acc, T4);
+    }
+    asm_sub(a, T1, T1, T0);
+    asm_add(a, T3, T3, T0);
+    asm_slli(a, T6, T0, 2);
+    asm_add(a, A7, A7, T6);
+    if (w->sw > 1)
+        asm_mul(a, T6, T0, RA);
+    asm_add(a, A6, A6, T6);
+    asm_bnez_far(a, T1, strip);
+    add_imm(a, S10, S10, w->Wo * 4);
+    add_imm(a, S11, S11, w->sh * w->W * 4);
+    asm_addi(a, S9, S9, 1);
+    asm_li(a, T6, w->Ho);
+    asm_sub(a, T6, T6, S9);
+    asm_bnez_far(a, T6, rows);
+    /* next block */
+    add_imm(a, S4, S4, w->kh * w->kw * p->cg * mr * 4);
+    if (p->has_bias)
+        asm_addi(a, S5, S5, mr * 4);
+    add_imm(a, S7, S7, mr * oplane);
+}
+
+static int emit_kernel(cg_asm *a, const conv_plan *p)
+{
+    const cg_window *w = &p->w;
+    int64_t oplane = w->Ho * w->Wo * 4;
+    frame_enter(a);
+    int k = 0;
+    asm_ld(a, A1, A0, 8 * k++);
+    asm_ld(a, A2, A0, 8 * k++);
+    if (p->has_bias)
+        asm_ld(a, A3, A0, 8 * k++);
+    if (p->has_res)
+        asm_ld(a, A4, A0, 8 * k++);
+    asm_ld(a, A5, A0, 8 * k++);
+    if (w->xmask)
+        window_lanes(a, w, p->vt, p->lmul);
+    if (w->sw > 1)
+        asm_li(a, RA, w->sw * 4);
+    if (p->act == ACT_RELU)
+        asm_fmv_w_x(a, FA4, ZERO);
+    if (p->act == ACT_CLIP) {
+        load_f32(a, FA2, p->lo);
+        load_f32(a, FA3, p->hi);
+    }
+    int64_t full = p->mg / p->mr, tail = p->mg % p->mr;
+    asm_li(a, S1, w->N);
+    int batch = asm_label(a), group = asm_label(a), block = asm_label(a);
+    asm_bind(a, batch);
+    asm_mv(a, S2, A1);
+    asm_mv(a, S3, A5);
+    asm_mv(a, S4, A2);
+    if (p->has_bias)
+        asm_mv(a, S5, A3);
+    asm_li(a, S6, p->G);
+    asm_bind(a, group);
+    asm_mv(a, S7, S3);
+    if (full) {
+        asm_li(a, S8, full);
+        asm_bind(a, block);
+        emit_block(a, p, p->mr);
+        asm_addi(a, S8, S8, -1);
+        asm_bnez_far(a, S8, block);
+    }
+    if (tail)
+        emit_block(a, p, (int)tail);
+    add_imm(a, S2, S2, p->cg * w->H * w->W * 4);
+    add_imm(a, S3, S3, p->mg * oplane);
+    asm_addi(a, S6, S6, -1);
+    asm_bnez_far(a, S6, group);
+    add_imm(a, A1, A1, w->C * w->H * w->W * 4);
+    add_imm(a, A5, A5, p->M * oplane);
+    if (p->has_res)
+        add_imm(a, A4, A4, p->M * oplane);
+    asm_addi(a, S1, S1, -1);
+    asm_bnez_far(a, S1, batch);
+    frame_leave(a);
+    return asm_finish(a);
+}
+
+static int decline(cg_ctx *c, const char *why)
+{
+    c->fallback_reason = why;
+    return RV_EUNSUPPORTED;
+}
+
+/* Weights (M, cg, [kh,] kw) re-laid as [group][block][kx][ky][ci][r],
+ * each output channel m scaled by k[m] when a BatchNormalization is folded
+ * in (k NULL: as they are). */
+static void pack_weights(float *o, const float *wt, const double *k, const conv_plan *p)
+{
+    const cg_window *w = &p->w;
+    int64_t taps = w->kh * w->kw;
+    for (int64_t g = 0; g < p->G; g++)
+        for (int64_t m0 = 0; m0 < p->mg; m0 += p->mr) {
+            int64_t mr = p->mg - m0 < p->mr ? p->mg - m0 : p->mr;
+            for (int64_t kx = 0; kx < w->kw; kx++)
+                for (int64_t ky = 0; ky < w->kh; ky++)
+                    for (int64_t ci = 0; ci < p->cg; ci++)
+                        for (int64_t r = 0; r < mr; r++) {
+                            int64_t m = g * p->mg + m0 + r;
+                            float v = wt[(m * p->cg + ci) * taps + ky * w->kw + kx];
+                            *o++ = k ? (float)(v * k[m]) : v;
+                        }
+        }
+}
+
+int cg_conv(cg_ctx *c, const ir_node *n)
+{
+    const ir_graph *g = c->g;
+    const ir_value *vx = &g->vals[n->in[0]], *vw = &g->vals[n->in[1]], *vy = &g->vals[n->out[0]];
+    const ir_value *vb = n->n_in > 2 && n->in[2] >= 0 ? &g->vals[n->in[2]] : NULL;
+    const ir_value *vr = n->n_in > 3 && n->in[3] >= 0 ? &g->vals[n->in[3]] : NULL;
+    const ir_value *bn[4] = {NULL, NULL, NULL, NULL}; /* a folded BatchNormalization: scale, B, mean, var */
+    for (int k = 0; k < 4 && n->n_in > 7; k++)
+        bn[k] = n->in[4 + k] >= 0 ? &g->vals[n->in[4 + k]] : NULL;
+    if ((bn[0] || bn[1] || bn[2] || bn[3]) && !(bn[0] && bn[1] && bn[2] && bn[3]))
+        return decline(c, "partial BatchNormalization parameters");
+    if (vx->t.dtype != DT_F32 || vw->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic)
+        return decline(c, "not float32 or dynamic");
+    if (vb && (vb->kind != VAL_CONST || vb->t.dtype != DT_F32))
+        return decline(c, "bias is not a float32 constant");
+    if (vr && (vr->t.dtype != DT_F32 || !shape_equal(&vr->t, &vy->t)))
+        return decline(c, "residual shape");
+    if (vw->t.rank != vx->t.rank || vy->t.rank != vx->t.rank)
+        return decline(c, "weight rank");
+    conv_plan p;
+    memset(&p, 0, sizeof p);
+    const char *why = window_geometry(n, &vx->t, &vy->t, vw->t.dims + 2, &p.w);
+    if (why)
+        return decline(c, why);
+    cg_window *w = &p.w;
+    p.G = ir_attr_int(n, "group", 1);
+    p.M = vw->t.dims[0];
+    if (p.G < 1 || p.M < 1 || w->C % p.G || p.M % p.G || vw->t.dims[1] * p.G != w->C || vy->t.dims[1] != p.M ||
+        vy->t.dims[0] != w->N)
+        return decline(c, "channels do not match the groups");
+    int64_t nb;
+    if (vb && (tensor_numel(&vb->t, &nb) || nb != p.M))
+        return decline(c, "bias length");
+    for (int k = 0; bn[0] && k < 4; k++)
+        if (bn[k]->kind != VAL_CONST || bn[k]->t.dtype != DT_F32 || tensor_numel(&bn[k]->t, &nb) || nb != p.M)
+            return decline(c, "BatchNormalization parameters are not float32 constants per channel");
+    if (bn[0] && vw->kind != VAL_CONST)
+        return decline(c, "BatchNormalization after a convolution with run-time weights");
+    p.cg = w->C / p.G;
+    p.mg = p.M / p.G;
+    if (w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && !w->pt && !w->pl && !w->xmask && !w->ycheck) {
+        /* 1x1, stride 1: a GEMM over the whole plane, one long row */
+        w->W = w->Wo = w->H * w->W;
+        w->H = w->Ho = 1;
+    }
+    if (n->op == OP_ConvEpilogue) {
+        const char *act = ir_attr_string(n, "activation", "none");
+        p.act = !strcmp(act, "relu") ? ACT_RELU : !strcmp(act, "clip") ? ACT_CLIP : ACT_NONE;
+        p.lo = ir_attr_float(n, "clip_min", 0.0f);
+        p.hi = ir_attr_float(n, "clip_max", 6.0f);
+    }
+    p.has_bias = vb != NULL || bn[0] != NULL;
+    p.has_res = vr != NULL;
+    /* LMUL: large for wide rows, smaller when a row would not fill the
+     * registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels block */
+    int L = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
+    while (L > 1 && 4 * (L / 2) >= w->Wo)
+        L /= 2;
+    p.lmul = L;
+    /* v0 (and v1 for the masks), then the input strip, the lane offsets
+     * (only with masks), then the accumulators */
+    p.vx = w->xmask && L == 1 ? 2 : L;
+    p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
+    int mr_max = (32 - (p.vt + L)) / L;
+    if (mr_max < 1)
+        return decline(c, "no registers for the accumulators at this LMUL");
+    p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
+    if (p.mr > CONV_MR_MAX)
+        p.mr = CONV_MR_MAX;
+    p.packed = vw->kind == VAL_CONST;
+    if (!p.packed) {
+        /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */
+        int64_t step = p.cg * w->kh * w->kw * 4, fit = 1 + 2047 / step;
+        if (w->kh * w->kw * 4 > 2047)
+            return decline(c, "run-time weights with a kernel over 511 taps");
+        if (p.mr > fit)
+            p.mr = (int)fit;
+    }
+    /* weights re-laid for the kernel */
+    int64_t nw;
+    if (tensor_numel(&vw->t, &nw))
+        return decline(c, "weight size");
+    tensor pt = {DT_F32, 1, {nw}, NULL, 0};
+    char name[256];
+    snprintf(name, sizeof name, "%s.conv%d", vw->name, p.mr);
+    uint32_t idw, id;
+    void *fill = NULL;
+    /* a BatchNormalization folds into the weights and bias at compile time:
+     * y = (conv(x, W) + b - mean) * k + B with k = scale / sqrt(var + eps) */
+    double *kbn = NULL;
+    uint32_t idb = 0;
+    int rc = 0;
+    if (bn[0]) {
+        kbn = mem_alloc((size_t)p.M * sizeof *kbn);
+        if (!kbn)
+            return err_set(RV_ENOMEM, "out of memory");
+        double eps = ir_attr_float(n, "bn_epsilon", 1e-5f);
+        tensor bt = {DT_F32, 1, {p.M}, NULL, 0};
+        void *bfill = NULL;
+        snprintf(name, sizeof name, "%s.bias_bn", n->name);
+        rc = cg_weight_fill(c, name, &bt, &idb, &bfill);
+        for (int64_t m = 0; !rc && m < p.M; m++) {
+            const float *sc = bn[0]->t.data, *bb = bn[1]->t.data, *mu = bn[2]->t.data, *var = bn[3]->t.data;
+            kbn[m] = (double)sc[m] / sqrt((double)var[m] + eps);
+            double b0 = vb ? ((const float *)vb->t.data)[m] : 0.0;
+            ((float *)bfill)[m] = (float)((b0 - mu[m]) * kbn[m] + bb[m]);
+        }
+        snprintf(name, sizeof name, "%s.conv%d.bn.%s", vw->name, p.mr, n->name); /* weights scaled for this node */
+    }
+    if (!rc)
+        rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
+    if (!rc && p.packed)
+        pack_weights(fill, vw->t.data, kbn, &p);
+    mem_free(kbn);
+    if (rc)
+        return rc;
+    uint64_t ids[5];
+    int k = 0;
+    if ((rc = cg_value_tensor(c, n->in[0], &id)))
+        return rc;
+    ids[k++] = id;
+    ids[k++] = idw;
+    if (bn[0]) {
+        ids[k++] = idb;
+    } else if (vb) {
+        if ((rc = cg_value_tensor(c, n->in[2], &id)))
+            return rc;
+        ids[k++] = id;
+    }
+    if (vr) {
+        if ((rc = cg_value_tensor(c, n->in[3], &id)))
+            return rc;
+        ids[k++] = id;
+    }
+    if ((rc = cg_value_tensor(c, n->out[0], &id)))
+        return rc;
+    ids[k++] = id;
+    cg_asm a;
+    asm_init(&a);
+    rc = emit_kernel(&a, &p);
+    if (!rc) {
+        int64_t outs = w->N * p.M * w->Ho * w->Wo;
+        uint64_t flops = (uint64_t)(2 * outs * p.cg * w->kh * w->kw);
+        uint64_t bytes = (uint64_t)(4 * (w->N * w->C * w->H * w->W + nw + outs * (1 + p.has_res)));
+        rc = cg_step(c, n, ids, (uint32_t)(k - 1), 1, NULL, 0, a.w, a.n * 4, flops, bytes);
+    }
+    asm_free(&a);
+    return rc;
+}
