@@ -258,6 +258,30 @@ static void bind_operands(mod_session *s, const mod_step *st, const tensor *inpu
     }
 }
 
+/* The reference kernels read their inputs while they write their outputs:
+ * a module (untrusted) whose plan puts an output partly over an operand
+ * would have them read what they just wrote, or memcpy overlapping
+ * ranges. The same buffer exactly (an in-place view) is allowed. */
+static int check_overlap(uint32_t si, const mod_step *st, tensor *const *ins, tensor *const *outs)
+{
+    for (uint32_t k = 0; k < st->n_out; k++) {
+        const tensor *o = outs[k];
+        if (!o || !o->data || !o->nbytes)
+            continue;
+        const char *ob = o->data;
+        for (uint32_t j = 0; j < st->n_in + k; j++) {
+            const tensor *t = j < st->n_in ? ins[j] : outs[j - st->n_in];
+            if (!t || !t->data || !t->nbytes || (t->data == o->data && t->nbytes == o->nbytes && j < st->n_in))
+                continue;
+            const char *tb = t->data;
+            if (ob < tb + t->nbytes && tb < ob + o->nbytes)
+                return err_set(RV_EFORMAT, "module: step %u: output %u overlaps %s %u in memory", si, k,
+                               j < st->n_in ? "input" : "output", j < st->n_in ? j : j - st->n_in);
+        }
+    }
+    return 0;
+}
+
 static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tensor *outputs,
                         tensor *tv)
 {
@@ -268,6 +292,9 @@ static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tenso
     if (st->n_in > 512 || st->n_out > 512)
         return err_set(RV_ELIMIT, "module: step %u has too many operands", si);
     bind_operands(s, st, inputs, outputs, tv, ins, outs, 1);
+    int rc = check_overlap(si, st, ins, outs);
+    if (rc)
+        return rc;
     op_ctx c = {n, m->g, (int)m->hdr->opset, (int)st->n_in, (int)st->n_out, ins, outs, NULL};
     const op_info *oi = &op_table[n->op];
     /* Shapes were fixed at compile time; the shape function re-derives
@@ -275,7 +302,7 @@ static int run_ref_step(mod_session *s, uint32_t si, const tensor *inputs, tenso
     tensor want[512];
     for (uint32_t k = 0; k < st->n_out; k++)
         want[k] = *outs[k];
-    int rc = oi->shape(&c);
+    rc = oi->shape(&c);
     for (uint32_t k = 0; !rc && k < st->n_out; k++) {
         if (m->args[st->args_off + st->n_in + k] == MOD_NO_TENSOR) {
             size_t nb;

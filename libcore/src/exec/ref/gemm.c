@@ -24,6 +24,18 @@ int shape_matmul(op_ctx *c)
         int64_t K2 = tb ? b->dims[1] : b->dims[0], N = tb ? b->dims[0] : b->dims[1];
         if (K != K2)
             return op_error(c, RV_ESHAPE, "inner dimensions %lld and %lld differ", (long long)K, (long long)K2);
+        const tensor *cb = c->n_in > 2 ? c->in[2] : NULL;
+        if (cb) { /* C broadcasts to (M, N) one way: each of its trailing dims is 1 or equal */
+            int64_t mn[2] = {M, N};
+            if (cb->rank > 2)
+                return op_error(c, RV_ESHAPE, "Gemm C has rank %d (at most 2)", cb->rank);
+            for (int d = 0; d < cb->rank; d++) {
+                int64_t want = mn[2 - cb->rank + d];
+                if (cb->dims[d] >= 0 && want >= 0 && cb->dims[d] != 1 && cb->dims[d] != want)
+                    return op_error(c, RV_ESHAPE, "Gemm C dimension %d is %lld, which does not broadcast to %lld",
+                                    d, (long long)cb->dims[d], (long long)want);
+            }
+        }
         y->dtype = a->dtype;
         y->rank = 2;
         y->dims[0] = M;

@@ -9,7 +9,7 @@
 
 int ref_identity(op_ctx *c)
 {
-    if (c->out[0]->nbytes)
+    if (c->out[0]->nbytes && c->out[0]->data != c->in[0]->data) /* not in place */
         memcpy(c->out[0]->data, c->in[0]->data, c->out[0]->nbytes);
     return 0;
 }
@@ -62,7 +62,7 @@ int ref_size(op_ctx *c)
  * it (views in the compiler; copies in the reference executor). */
 int ref_copy(op_ctx *c)
 {
-    if (c->out[0]->nbytes)
+    if (c->out[0]->nbytes && c->out[0]->data != c->in[0]->data) /* not in place */
         memcpy(c->out[0]->data, c->in[0]->data, c->out[0]->nbytes);
     return 0;
 }
@@ -131,7 +131,8 @@ int shape_flatten(op_ctx *c)
         return rc;
     int64_t a = 1, b = 1;
     for (int d = 0; d < x->rank; d++)
-        *(d < axis ? &a : &b) *= x->dims[d];
+        if (__builtin_mul_overflow(*(d < axis ? &a : &b), x->dims[d], d < axis ? &a : &b))
+            return op_error(c, RV_ESHAPE, "the flattened dimensions overflow");
     c->out[0]->dtype = x->dtype;
     c->out[0]->rank = 2;
     c->out[0]->dims[0] = a;
