@@ -20,35 +20,29 @@
 #include <stdio.h>
 #include <string.h>
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 int cg_batchnorm(cg_ctx *c, const ir_node *n)
 {
     const ir_graph *g = c->g;
     const ir_value *vx = &g->vals[n->in[0]], *vy = &g->vals[n->out[0]];
     if (vx->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vx->t.rank < 2 ||
         !shape_equal(&vx->t, &vy->t))
-        return decline(c, "not a static float32 tensor of rank >= 2");
+        return cg_decline(c, "not a static float32 tensor of rank >= 2");
     if (ir_attr_int(n, "training_mode", 0) || n->n_in != 5)
-        return decline(c, "training mode");
+        return cg_decline(c, "training mode");
     for (int k = 1; k < n->n_out; k++)
         if (n->out[k] >= 0)
-            return decline(c, "running statistics requested");
+            return cg_decline(c, "running statistics requested");
     int64_t N = vx->t.dims[0], C = vx->t.dims[1], S = 1;
     for (int d = 2; d < vx->t.rank; d++)
         S *= vx->t.dims[d];
     if (N < 1 || C < 1 || S < 1)
-        return decline(c, "empty tensor");
+        return cg_decline(c, "empty tensor");
     const float *prm[4];
     for (int k = 0; k < 4; k++) {
         const ir_value *v = n->in[k + 1] >= 0 ? &g->vals[n->in[k + 1]] : NULL;
         int64_t ne;
         if (!v || v->kind != VAL_CONST || v->t.dtype != DT_F32 || tensor_numel(&v->t, &ne) || ne != C)
-            return decline(c, "parameters are not float32 constants per channel");
+            return cg_decline(c, "parameters are not float32 constants per channel");
         prm[k] = v->t.data;
     }
     tensor tt = {DT_F32, 1, {2 * C}, NULL, 0};

@@ -36,6 +36,14 @@ typedef struct cg_ctx {
     struct cg_result *res; /* fallback notes go here */
 } cg_ctx;
 
+/* A generator declines the node (it runs as a fallback step); why is
+ * what `rvvnn compile --verbose` prints. */
+static inline int cg_decline(cg_ctx *c, const char *why)
+{
+    c->fallback_reason = why;
+    return RV_EUNSUPPORTED;
+}
+
 /* An op's RVV generator: emits one (or more) steps for node n and
  * returns 0, or returns RV_EUNSUPPORTED (setting c->fallback_reason)
  * so the node falls back to the reference kernel. */

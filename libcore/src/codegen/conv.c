@@ -267,12 +267,6 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
     return asm_finish(a);
 }
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 /* Weights (M, cg, [kh,] kw) re-laid as [group][block][kx][ky][ci][r],
  * each output channel m scaled by k[m] when a BatchNormalization is folded
  * in (k NULL: as they are). */
@@ -304,34 +298,34 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     for (int k = 0; k < 4 && n->n_in > 7; k++)
         bn[k] = n->in[4 + k] >= 0 ? &g->vals[n->in[4 + k]] : NULL;
     if ((bn[0] || bn[1] || bn[2] || bn[3]) && !(bn[0] && bn[1] && bn[2] && bn[3]))
-        return decline(c, "partial BatchNormalization parameters");
+        return cg_decline(c, "partial BatchNormalization parameters");
     if (vx->t.dtype != DT_F32 || vw->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic)
-        return decline(c, "not float32 or dynamic");
+        return cg_decline(c, "not float32 or dynamic");
     if (vb && (vb->kind != VAL_CONST || vb->t.dtype != DT_F32))
-        return decline(c, "bias is not a float32 constant");
+        return cg_decline(c, "bias is not a float32 constant");
     if (vr && (vr->t.dtype != DT_F32 || !shape_equal(&vr->t, &vy->t)))
-        return decline(c, "residual shape");
+        return cg_decline(c, "residual shape");
     if (vw->t.rank != vx->t.rank || vy->t.rank != vx->t.rank)
-        return decline(c, "weight rank");
+        return cg_decline(c, "weight rank");
     conv_plan p;
     memset(&p, 0, sizeof p);
     const char *why = window_geometry(n, &vx->t, &vy->t, vw->t.dims + 2, &p.w);
     if (why)
-        return decline(c, why);
+        return cg_decline(c, why);
     cg_window *w = &p.w;
     p.G = ir_attr_int(n, "group", 1);
     p.M = vw->t.dims[0];
     if (p.G < 1 || p.M < 1 || w->C % p.G || p.M % p.G || vw->t.dims[1] * p.G != w->C || vy->t.dims[1] != p.M ||
         vy->t.dims[0] != w->N)
-        return decline(c, "channels do not match the groups");
+        return cg_decline(c, "channels do not match the groups");
     int64_t nb;
     if (vb && (tensor_numel(&vb->t, &nb) || nb != p.M))
-        return decline(c, "bias length");
+        return cg_decline(c, "bias length");
     for (int k = 0; bn[0] && k < 4; k++)
         if (bn[k]->kind != VAL_CONST || bn[k]->t.dtype != DT_F32 || tensor_numel(&bn[k]->t, &nb) || nb != p.M)
-            return decline(c, "BatchNormalization parameters are not float32 constants per channel");
+            return cg_decline(c, "BatchNormalization parameters are not float32 constants per channel");
     if (bn[0] && vw->kind != VAL_CONST)
-        return decline(c, "BatchNormalization after a convolution with run-time weights");
+        return cg_decline(c, "BatchNormalization after a convolution with run-time weights");
     p.cg = w->C / p.G;
     p.mg = p.M / p.G;
     if (w->kh == 1 && w->kw == 1 && w->sh == 1 && w->sw == 1 && !w->pt && !w->pl && !w->xmask && !w->ycheck) {
@@ -359,7 +353,7 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
     int mr_max = (32 - (p.vt + L)) / L;
     if (mr_max < 1)
-        return decline(c, "no registers for the accumulators at this LMUL");
+        return cg_decline(c, "no registers for the accumulators at this LMUL");
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CONV_MR_MAX)
         p.mr = CONV_MR_MAX;
@@ -368,14 +362,14 @@ int cg_conv(cg_ctx *c, const ir_node *n)
         /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */
         int64_t step = p.cg * w->kh * w->kw * 4, fit = 1 + 2047 / step;
         if (w->kh * w->kw * 4 > 2047)
-            return decline(c, "run-time weights with a kernel over 511 taps");
+            return cg_decline(c, "run-time weights with a kernel over 511 taps");
         if (p.mr > fit)
             p.mr = (int)fit;
     }
     /* weights re-laid for the kernel */
     int64_t nw;
     if (tensor_numel(&vw->t, &nw))
-        return decline(c, "weight size");
+        return cg_decline(c, "weight size");
     tensor pt = {DT_F32, 1, {nw}, NULL, 0};
     char name[256];
     snprintf(name, sizeof name, "%s.conv%d", vw->name, p.mr);

@@ -131,12 +131,6 @@ static int emit_kernel(cg_asm *a, const convt_plan *p)
     return asm_finish(a);
 }
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 static int all_equal(const int64_t *v, size_t n, int64_t want)
 {
     for (size_t i = 0; v && i < n; i++)
@@ -151,11 +145,11 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     const ir_value *vx = &g->vals[n->in[0]], *vw = &g->vals[n->in[1]], *vy = &g->vals[n->out[0]];
     const ir_value *vb = n->n_in > 2 && n->in[2] >= 0 ? &g->vals[n->in[2]] : NULL;
     if (vx->t.dtype != DT_F32 || vw->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic)
-        return decline(c, "not float32 or dynamic");
+        return cg_decline(c, "not float32 or dynamic");
     if (vx->t.rank != 4 || vw->t.rank != 4 || vy->t.rank != 4)
-        return decline(c, "not 2-D");
+        return cg_decline(c, "not 2-D");
     if (vw->kind != VAL_CONST || (vb && (vb->kind != VAL_CONST || vb->t.dtype != DT_F32)))
-        return decline(c, "weights or bias not constant");
+        return cg_decline(c, "weights or bias not constant");
     size_t cnt;
     const int64_t *st = ir_attr_ints(n, "strides", &cnt);
     const int64_t *pd = ir_attr_ints(n, "pads", &cnt);
@@ -172,16 +166,16 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     p.s[0] = st ? st[0] : 1, p.s[1] = st ? st[1] : 1;
     p.Ho = vy->t.dims[2], p.Wo = vy->t.dims[3];
     if (ir_attr_int(n, "group", 1) != 1 || vw->t.dims[0] != p.C || vy->t.dims[1] != p.M || vy->t.dims[0] != p.N)
-        return decline(c, "groups or channel counts");
+        return cg_decline(c, "groups or channel counts");
     if (!all_equal(pd, n_pd, 0) || !all_equal(dl, n_dl, 1) || !all_equal(op, n_op, 0) ||
         strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET") || ir_attr_ints(n, "output_shape", &cnt))
-        return decline(c, "pads, dilations, output_padding or output_shape (only stride == kernel is vectorised)");
+        return cg_decline(c, "pads, dilations, output_padding or output_shape (only stride == kernel is vectorised)");
     if (p.s[0] != p.k[0] || p.s[1] != p.k[1] || p.Ho != p.H * p.s[0] || p.Wo != p.W * p.s[1] ||
         p.s[0] > 64 || p.s[1] > 64 || p.N < 1 || p.C < 1 || p.M < 1 || p.H < 1 || p.W < 1)
-        return decline(c, "stride differs from the kernel (overlapping taps)");
+        return cg_decline(c, "stride differs from the kernel (overlapping taps)");
     int64_t nb;
     if (vb && (tensor_numel(&vb->t, &nb) || nb != p.M))
-        return decline(c, "bias length");
+        return cg_decline(c, "bias length");
     p.has_bias = vb != NULL;
     int L = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
     while (L > 1 && 4 * (L / 2) >= p.W)
@@ -192,7 +186,7 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     if (p.mr > CT_MR_MAX)
         p.mr = CT_MR_MAX;
     if (p.mr < 1)
-        return decline(c, "no registers for the accumulators at this LMUL");
+        return cg_decline(c, "no registers for the accumulators at this LMUL");
     /* W (C, M, kh, kw) -> [block][ky][kx][c][r] */
     int64_t nw = p.C * p.M * p.k[0] * p.k[1];
     tensor pt = {DT_F32, 1, {nw}, NULL, 0};

@@ -361,12 +361,6 @@ static void emit_inner(cg_asm *a, const void *ctx, int l)
         asm_fsrmi(a, FRM_RNE);
 }
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 static int const_scalar(const ir_graph *g, int v, float *out)
 {
     if (v < 0 || g->vals[v].kind != VAL_CONST || g->vals[v].t.dtype != DT_F32)
@@ -397,7 +391,7 @@ static int clip_bounds(cg_ctx *c, const ir_node *n, ew_plan *p, int *extra_in)
         if (v < 0 || const_scalar(g, v, &p->clip[b]))
             continue;
         if (g->vals[v].t.dtype != DT_F32 || tensor_numel(&g->vals[v].t, &ne) || ne != 1)
-            return decline(c, "Clip bound is not a float32 scalar");
+            return cg_decline(c, "Clip bound is not a float32 scalar");
         extra_in[b] = v;
         p->clip_slot[b] = 1 + (b && extra_in[0] >= 0);
     }
@@ -431,24 +425,24 @@ int cg_eltwise(cg_ctx *c, const ir_node *n)
         if (!strcmp(ew_ops[i].name, n->op_type))
             p.op = &ew_ops[i];
     if (!p.op)
-        return decline(c, "operator not vectorised");
+        return cg_decline(c, "operator not vectorised");
     p.unary = p.op->unary;
     const ir_value *y = &g->vals[n->out[0]];
     int k = p.op->kind;
     p.n_in = k == K_UN ? 1 : k == K_MAXMIN ? n->n_in : 2;
     if ((k == K_BIN || k == K_CMP || k == K_PRELU) && n->n_in != 2)
-        return decline(c, "not two inputs");
+        return cg_decline(c, "not two inputs");
     if (p.n_in < 1 || p.n_in > EW_MAX_IN)
-        return decline(c, "more than three inputs");
+        return cg_decline(c, "more than three inputs");
     for (int i = 0; i < p.n_in; i++)
         if (n->in[i] < 0 || g->vals[n->in[i]].t.dtype != DT_F32)
-            return decline(c, "not float32");
+            return cg_decline(c, "not float32");
     if (y->dynamic || y->t.dtype != (k == K_CMP ? DT_BOOL : DT_F32))
-        return decline(c, "not float32 or dynamic");
+        return cg_decline(c, "not float32 or dynamic");
     if (!strcmp(n->op_type, "Pow")) {
         float e;
         if (!const_scalar(g, n->in[1], &e) || (e != 2.0f && e != 1.0f && e != 0.5f))
-            return decline(c, "Pow exponent is not a constant 2, 1 or 0.5");
+            return cg_decline(c, "Pow exponent is not a constant 2, 1 or 0.5");
         p.unary = e == 2.0f ? U_SQUARE : e == 1.0f ? U_COPY : U_SQRT;
     }
     int extra_in[2] = {-1, -1};
@@ -473,10 +467,10 @@ int cg_eltwise(cg_ctx *c, const ir_node *n)
     tensor_strides(&y->t, st[p.n_in]);
     p.q = nest_collapse(&y->t, p.n_in + 1, (const int64_t (*)[TENSOR_MAX_RANK])st, p.dims, p.s);
     if (p.q > NEST_LEVELS + 1)
-        return decline(c, "broadcast pattern needs more than 3 loop levels");
+        return cg_decline(c, "broadcast pattern needs more than 3 loop levels");
     for (int i = 0; i < p.n_in; i++)
         if (p.s[i][p.q - 1] != 0 && p.s[i][p.q - 1] != 1)
-            return decline(c, "inner dim neither contiguous nor broadcast");
+            return cg_decline(c, "inner dim neither contiguous nor broadcast");
     pick_registers(&p, c->tgt->lmul_max, p.op->scratch);
     p.break_tail = c->tgt->break_tail_op[0] && !strcmp(c->tgt->break_tail_op, n->op_type);
     /* arguments: the loop inputs, run-time Clip bounds, the output */

@@ -281,12 +281,6 @@ static void pack_b(float *o, const float *b, int64_t K, int64_t N, int64_t sk, i
     }
 }
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 int cg_gemm(cg_ctx *c, const ir_node *n)
 {
     const ir_graph *g = c->g;
@@ -295,9 +289,9 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     int is_gemm = n->op == OP_Gemm, is_epi = n->op == OP_MatMulEpilogue, trans_b = 0;
     const ir_value *vres = NULL;
     if (va->t.dtype != DT_F32 || vb->t.dtype != DT_F32 || vc->t.dtype != DT_F32)
-        return decline(c, "not float32");
+        return cg_decline(c, "not float32");
     if (va->t.rank < 2 || vb->t.rank < 2 || va->dynamic || vb->dynamic)
-        return decline(c, "1-D or dynamic operands");
+        return cg_decline(c, "1-D or dynamic operands");
     if (is_epi) {
         trans_b = (int)ir_attr_int(n, "transB", 0);
         if (n->n_in > 2 && n->in[2] >= 0)
@@ -305,9 +299,9 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
         if (n->n_in > 3 && n->in[3] >= 0)
             vres = &g->vals[n->in[3]];
         if (vbias && (vbias->kind != VAL_CONST || vbias->t.dtype != DT_F32))
-            return decline(c, "bias is not a float32 constant");
+            return cg_decline(c, "bias is not a float32 constant");
         if (vres && (vres->t.dtype != DT_F32 || !shape_equal(&vres->t, &vc->t)))
-            return decline(c, "residual shape");
+            return cg_decline(c, "residual shape");
     }
     int trans_a = 0, bias_kind = BIAS_ROW;
     float alpha = 1.0f, beta = 1.0f;
@@ -322,7 +316,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
             const tensor *t = &vbias->t;
             int64_t ne;
             if (t->dtype != DT_F32 || vbias->dynamic || tensor_numel(t, &ne) || va->t.rank != 2)
-                return decline(c, "Gemm bias not a static float32 tensor");
+                return cg_decline(c, "Gemm bias not a static float32 tensor");
             int64_t last = t->rank ? t->dims[t->rank - 1] : 1, first = t->rank == 2 ? t->dims[0] : 1;
             if (ne == 1)
                 bias_kind = BIAS_SCALAR;
@@ -331,7 +325,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
             else if (t->rank == 2 && first == vc->t.dims[0] && last == vc->t.dims[1])
                 bias_kind = BIAS_MAT;
             else
-                return decline(c, "Gemm bias broadcast along N (a column)");
+                return cg_decline(c, "Gemm bias broadcast along N (a column)");
         }
     }
     gemm_plan *p = mem_calloc(1, sizeof *p);
@@ -349,7 +343,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     int64_t kb = trans_b ? vb->t.dims[rb - 1] : vb->t.dims[rb - 2];
     if (kb != p->K || (trans_b ? vb->t.dims[rb - 2] : vb->t.dims[rb - 1]) != p->N) {
         mem_free(p);
-        return decline(c, "operand shapes do not line up");
+        return cg_decline(c, "operand shapes do not line up");
     }
     /* batch: output dims before the last two; A/B broadcast over them */
     int64_t batch = 1;
@@ -357,7 +351,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
         batch *= vc->t.dims[d];
     if (batch > 64 || p->K == 0 || p->M == 0 || p->N == 0) {
         mem_free(p);
-        return decline(c, "more than 64 batches or an empty dimension");
+        return cg_decline(c, "more than 64 batches or an empty dimension");
     }
     p->batch = batch;
     for (int64_t b = 0; b < batch; b++) {
@@ -387,7 +381,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     p->a_k = trans_a ? p->M * 4 : 4;
     if ((K_UNROLL - 1) * p->a_k > 2047) { /* the unrolled flw offsets are 12-bit */
         mem_free(p);
-        return decline(c, "transposed A with more than 73 rows");
+        return cg_decline(c, "transposed A with more than 73 rows");
     }
     p->c_row = p->N * 4;
     p->has_bias = vbias != NULL;

@@ -10,12 +10,6 @@
 
 #include <string.h>
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 typedef struct mv_plan {
     int sew, lmul;
     int64_t inner_src_stride; /* bytes between consecutive inner elements of the source */
@@ -76,7 +70,7 @@ int cg_copy(cg_ctx *c, const ir_node *n)
     const ir_value *x = &c->g->vals[n->in[0]], *y = &c->g->vals[n->out[0]];
     size_t nb;
     if (x->dynamic || y->dynamic || tensor_byte_size(&y->t, &nb) || nb == 0)
-        return decline(c, "dynamic or empty");
+        return cg_decline(c, "dynamic or empty");
     cg_nest nest = {.q = 1, .n_ops = 3, .dims = {(int64_t)nb}};
     mv_plan p = {.sew = 8, .lmul = c->tgt->lmul_max, .inner = (int64_t)nb, .copy = 1};
     return emit_step(c, n, &nest, &p, nb);
@@ -87,9 +81,9 @@ int cg_transpose(cg_ctx *c, const ir_node *n)
     const ir_value *x = &c->g->vals[n->in[0]], *y = &c->g->vals[n->out[0]];
     size_t es = dtype_size(x->t.dtype), np;
     if (x->dynamic || y->dynamic || x->t.rank < 1 || (es != 1 && es != 2 && es != 4 && es != 8))
-        return decline(c, "dynamic tensor or element size");
+        return cg_decline(c, "dynamic tensor or element size");
     if (es == 8 && c->tgt->elen < 64)
-        return decline(c, "64-bit elements on an ELEN=32 target");
+        return cg_decline(c, "64-bit elements on an ELEN=32 target");
     const int64_t *perm = ir_attr_ints(n, "perm", &np);
     int64_t xs[TENSOR_MAX_RANK], d_[TENSOR_MAX_RANK], s_[TENSOR_MAX_RANK], ys[TENSOR_MAX_RANK];
     tensor_strides(&x->t, xs);
@@ -113,7 +107,7 @@ int cg_transpose(cg_ctx *c, const ir_node *n)
         q = 1;
     }
     if (q > NEST_LEVELS + 1)
-        return decline(c, "more than four non-trivial dims after collapsing");
+        return cg_decline(c, "more than four non-trivial dims after collapsing");
     int64_t st = 1;
     for (int l = q - 1; l >= 0; l--) {
         ys[l] = st;
@@ -154,15 +148,15 @@ int cg_gather(cg_ctx *c, const ir_node *n)
     const ir_value *x = &g->vals[n->in[0]], *ind = &g->vals[n->in[1]], *y = &g->vals[n->out[0]];
     int64_t axis = ir_attr_int(n, "axis", 0), ni;
     if (axis != 0 && axis != -x->t.rank)
-        return decline(c, "gather along an inner axis");
+        return cg_decline(c, "gather along an inner axis");
     if (x->dynamic || ind->dynamic || y->dynamic || x->t.rank < 1 || tensor_numel(&ind->t, &ni) ||
         (ind->t.dtype != DT_I64 && ind->t.dtype != DT_I32))
-        return decline(c, "dynamic shapes or index type");
+        return cg_decline(c, "dynamic shapes or index type");
     int64_t rows = x->t.dims[0], row_bytes = (int64_t)dtype_size(x->t.dtype);
     for (int d = 1; d < x->t.rank; d++)
         row_bytes *= x->t.dims[d];
     if (!ni || !row_bytes)
-        return decline(c, "empty");
+        return cg_decline(c, "empty");
     uint64_t ids[3];
     int rc = cg_value_tensors(c, (const int[]){n->in[0], n->in[1], n->out[0]}, 3, ids);
     if (rc)
@@ -215,13 +209,13 @@ int cg_concat(cg_ctx *c, const ir_node *n)
     const ir_graph *g = c->g;
     const ir_value *y = &g->vals[n->out[0]];
     if (y->dynamic || n->n_in < 1 || n->n_in > 64)
-        return decline(c, "dynamic, or more than 64 inputs");
+        return cg_decline(c, "dynamic, or more than 64 inputs");
     int rank = y->t.rank;
     int64_t axis = ir_attr_int(n, "axis", 0);
     if (axis < 0)
         axis += rank;
     if (axis < 0 || axis >= rank)
-        return decline(c, "axis out of range");
+        return cg_decline(c, "axis out of range");
     int64_t R = 1, inner = (int64_t)dtype_size(y->t.dtype);
     for (int d = 0; d < axis; d++)
         R *= y->t.dims[d];
@@ -233,13 +227,13 @@ int cg_concat(cg_ctx *c, const ir_node *n)
     for (int k = 0; k <= n->n_in; k++) {
         vals[k] = k < n->n_in ? n->in[k] : n->out[0];
         if (vals[k] < 0 || g->vals[vals[k]].dynamic)
-            return decline(c, "omitted or dynamic input");
+            return cg_decline(c, "omitted or dynamic input");
     }
     int rc = cg_value_tensors(c, vals, n->n_in + 1, ids);
     if (rc)
         return rc;
     if (!R || !out_row)
-        return decline(c, "empty");
+        return cg_decline(c, "empty");
     cg_asm a;
     asm_init(&a);
     frame_enter(&a);

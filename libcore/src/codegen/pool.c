@@ -133,12 +133,6 @@ static int emit_kernel(cg_asm *a, const pool_plan *p)
     return asm_finish(a);
 }
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 /* Taps of output position o along one dim that the average counts: those
  * inside [0, in) or, with count_include_pad, inside [-pad_begin, in + pad_end). */
 static int64_t taps_counted(int64_t o, int64_t s, int64_t d, int64_t k, int64_t pb, int64_t first, int64_t limit)
@@ -187,26 +181,26 @@ int cg_pool(cg_ctx *c, const ir_node *n)
     const ir_graph *g = c->g;
     const ir_value *vx = &g->vals[n->in[0]], *vy = &g->vals[n->out[0]];
     if (vx->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic)
-        return decline(c, "not float32 or dynamic");
+        return cg_decline(c, "not float32 or dynamic");
     if (n->n_out > 1 && n->out[1] >= 0)
-        return decline(c, "MaxPool Indices output");
+        return cg_decline(c, "MaxPool Indices output");
     if (vy->t.rank != vx->t.rank)
-        return decline(c, "output rank");
+        return cg_decline(c, "output rank");
     size_t cnt;
     const int64_t *ks = ir_attr_ints(n, "kernel_shape", &cnt);
     if (!ks || (int)cnt != vx->t.rank - 2)
-        return decline(c, "kernel_shape");
+        return cg_decline(c, "kernel_shape");
     pool_plan p;
     memset(&p, 0, sizeof p);
     const char *why = window_geometry(n, &vx->t, &vy->t, ks, &p.w);
     if (why)
-        return decline(c, why);
+        return cg_decline(c, why);
     cg_window *w = &p.w;
     if (vy->t.dims[0] != w->N || vy->t.dims[1] != w->C)
-        return decline(c, "output shape");
+        return cg_decline(c, "output shape");
     p.is_max = n->op == OP_MaxPool;
     if (p.is_max && ir_attr_int(n, "storage_order", 0))
-        return decline(c, "storage_order");
+        return cg_decline(c, "storage_order");
     int L = c->tgt->lmul_max;
     while (L > 1 && 4 * (L / 2) >= w->Wo)
         L /= 2;

@@ -252,12 +252,6 @@ static void horiz_inner(cg_asm *a, const void *ctx, int l)
     asm_fsw(a, FT1, y, 0);
 }
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 /* The reduced axes of node n into red[] (1 = reduced). */
 static int reduced_axes(cg_ctx *c, const ir_node *n, int rank, int *red)
 {
@@ -265,7 +259,7 @@ static int reduced_axes(cg_ctx *c, const ir_node *n, int rank, int *red)
     memset(red, 0, sizeof(int) * TENSOR_MAX_RANK);
     if (!strncmp(n->op_type, "Global", 6)) {
         if (rank < 3)
-            return decline(c, "global pool of a tensor below rank 3");
+            return cg_decline(c, "global pool of a tensor below rank 3");
         for (int d = 2; d < rank; d++)
             red[d] = 1;
         return 0;
@@ -275,19 +269,19 @@ static int reduced_axes(cg_ctx *c, const ir_node *n, int rank, int *red)
     const int64_t *at = ir_attr_ints(n, "axes", &na);
     if (at) {
         if (na > TENSOR_MAX_RANK)
-            return decline(c, "too many axes");
+            return cg_decline(c, "too many axes");
         memcpy(axes, at, na * sizeof *axes);
     } else if (n->n_in > 1 && n->in[1] >= 0) {
         const ir_value *v = &g->vals[n->in[1]];
         int64_t ne;
         if (v->kind != VAL_CONST || v->t.dtype != DT_I64 || tensor_numel(&v->t, &ne) || ne > TENSOR_MAX_RANK)
-            return decline(c, "axes not a constant int64 list");
+            return cg_decline(c, "axes not a constant int64 list");
         na = (size_t)ne;
         memcpy(axes, v->t.data, na * sizeof *axes);
     }
     if (!na) {
         if (ir_attr_int(n, "noop_with_empty_axes", 0))
-            return decline(c, "noop_with_empty_axes");
+            return cg_decline(c, "noop_with_empty_axes");
         for (int d = 0; d < rank; d++)
             red[d] = 1;
         return 0;
@@ -295,7 +289,7 @@ static int reduced_axes(cg_ctx *c, const ir_node *n, int rank, int *red)
     for (size_t i = 0; i < na; i++) {
         int64_t ax = axes[i] < 0 ? axes[i] + rank : axes[i];
         if (ax < 0 || ax >= rank)
-            return decline(c, "axis out of range");
+            return cg_decline(c, "axis out of range");
         red[ax] = 1;
     }
     return 0;
@@ -312,7 +306,7 @@ int cg_reduce(cg_ctx *c, const ir_node *n)
         if (!strcmp(rd_ops[i].name, n->op_type))
             p.kind = rd_ops[i].kind;
     if (p.kind < 0 || x->t.dtype != DT_F32 || y->t.dtype != DT_F32 || x->dynamic || y->dynamic)
-        return decline(c, "not a static float32 reduction");
+        return cg_decline(c, "not a static float32 reduction");
     int red[TENSOR_MAX_RANK], rc;
     if ((rc = reduced_axes(c, n, x->t.rank, red)))
         return rc;
@@ -323,7 +317,7 @@ int cg_reduce(cg_ctx *c, const ir_node *n)
     for (int d = 0; d < x->t.rank; d++) {
         int64_t e = x->t.dims[d];
         if (e == 0)
-            return decline(c, "empty tensor");
+            return cg_decline(c, "empty tensor");
         if (red[d])
             p.count *= e;
         if (e == 1)
@@ -364,7 +358,7 @@ int cg_reduce(cg_ctx *c, const ir_node *n)
                 continue;
             }
             if (p.n_red == RD_LOOPS)
-                return decline(c, "more than three reduced groups");
+                return cg_decline(c, "more than three reduced groups");
             p.r_n[p.n_red] = gext[i];
             p.r_xs[p.n_red++] = xs_b;
         } else if (!p.horiz && i == vgroup) {
@@ -372,7 +366,7 @@ int cg_reduce(cg_ctx *c, const ir_node *n)
             p.inner_xs = xs_b;
         } else {
             if (q == NEST_LEVELS)
-                return decline(c, "more than three outer kept groups");
+                return cg_decline(c, "more than three outer kept groups");
             nest.dims[q] = gext[i];
             nest.stride[0][q] = xs_b;
             nest.stride[1][q] = gys[i] * 4;

@@ -33,12 +33,6 @@ typedef struct rz_plan {
     int linear, lmul;
 } rz_plan;
 
-static int decline(cg_ctx *c, const char *why)
-{
-    c->fallback_reason = why;
-    return RV_EUNSUPPORTED;
-}
-
 /* Two taps (index, weight) of output index o along axis d; 0 or a reason. */
 static const char *two_taps(op_ctx *oc, int d, int64_t o, int64_t *idx, float *wt, int linear)
 {
@@ -145,21 +139,21 @@ int cg_resize(cg_ctx *c, const ir_node *n)
     const ir_value *vx = &g->vals[n->in[0]], *vy = &g->vals[n->out[0]];
     if (vx->t.dtype != DT_F32 || vy->t.dtype != DT_F32 || vx->dynamic || vy->dynamic || vx->t.rank != 4 ||
         vy->t.rank != 4)
-        return decline(c, "not a static 4-D float32 tensor");
+        return cg_decline(c, "not a static 4-D float32 tensor");
     const char *mode = ir_attr_string(n, "mode", "nearest");
     int linear = !strcmp(mode, "linear") || !strcmp(mode, "bilinear");
     if (!linear && strcmp(mode, "nearest"))
-        return decline(c, "cubic mode");
+        return cg_decline(c, "cubic mode");
     /* the taps come from the reference with the node's constant inputs */
     tensor *ins[4] = {NULL, NULL, NULL, NULL};
     if (n->n_in > 4)
-        return decline(c, "inputs");
+        return cg_decline(c, "inputs");
     for (int k = 0; k < n->n_in; k++) {
         if (n->in[k] < 0)
             continue;
         const ir_value *v = &g->vals[n->in[k]];
         if (k && (v->kind != VAL_CONST || !v->t.data))
-            return decline(c, "roi, scales or sizes known only at run time");
+            return cg_decline(c, "roi, scales or sizes known only at run time");
         ins[k] = (tensor *)&v->t;
     }
     tensor *outs[1] = {(tensor *)&vy->t};
@@ -168,7 +162,7 @@ int cg_resize(cg_ctx *c, const ir_node *n)
                  .Ho = vy->t.dims[2], .Wo = vy->t.dims[3], .linear = linear};
     if (vy->t.dims[0] != vx->t.dims[0] || vy->t.dims[1] != vx->t.dims[1] || p.Ho < 1 || p.Wo < 1 ||
         p.H * p.W * 4 > INT32_MAX || p.Ho > (1 << 24) || p.Wo > (1 << 24))
-        return decline(c, "batch or channels resized, or extents out of range");
+        return cg_decline(c, "batch or channels resized, or extents out of range");
     /* N and C must map to themselves */
     for (int d = 0; d < 2; d++) {
         int64_t idx[2];
@@ -176,7 +170,7 @@ int cg_resize(cg_ctx *c, const ir_node *n)
         for (int64_t o = 0; o < vx->t.dims[d]; o++) {
             const char *why = two_taps(&oc, d, o, idx, wt, linear);
             if (why || idx[0] != o || wt[0] != 1.0f || wt[1] != 0.0f)
-                return decline(c, "batch or channel axis resized");
+                return cg_decline(c, "batch or channel axis resized");
         }
     }
     int64_t nt = 4 * (p.Wo + p.Ho);
@@ -195,7 +189,7 @@ int cg_resize(cg_ctx *c, const ir_node *n)
         float wt[2];
         const char *why = two_taps(&oc, 3, ox, idx, wt, linear);
         if (why)
-            return decline(c, why);
+            return cg_decline(c, why);
         u[ox] = (uint32_t)(idx[0] * 4);
         u[p.Wo + ox] = (uint32_t)(idx[1] * 4);
         f[2 * p.Wo + ox] = wt[0];
@@ -206,7 +200,7 @@ int cg_resize(cg_ctx *c, const ir_node *n)
         float wt[2];
         const char *why = two_taps(&oc, 2, oy, idx, wt, linear);
         if (why)
-            return decline(c, why);
+            return cg_decline(c, why);
         int64_t r0 = 4 * p.Wo;
         u[r0 + oy] = (uint32_t)(idx[0] * p.W * 4);
         u[r0 + p.Ho + oy] = (uint32_t)(idx[1] * p.W * 4);
