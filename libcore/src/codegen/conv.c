@@ -72,16 +72,7 @@ static void clamp(cg_asm *a, int vd)
 static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance)
 {
     const cg_window *w = &p->w;
-    if (w->sw > 1) {
-        if (w->xmask)
-            asm_vlse_m(a, 32, p->vx, T4, RA);
-        else
-            asm_vlse(a, 32, p->vx, T4, RA);
-    } else if (w->xmask) {
-        asm_vle_m(a, 32, p->vx, T4);
-    } else {
-        asm_vle(a, 32, p->vx, T4);
-    }
+    window_load(a, w, p->vx);
     for (int r = 0; r < mr; r++)
         asm_flw(a, wt_freg[r], T5, woff + (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
     for (int r = 0; r < mr; r++) {

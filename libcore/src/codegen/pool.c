@@ -49,16 +49,7 @@ static void emit_strip(cg_asm *a, const pool_plan *p)
             if (w->ycheck)
                 window_ycheck(a, w, ky, S9, skip, w->H);
             add_imm(a, T4, A6, (ky * w->dh * w->W + kx * w->dw) * 4);
-            if (w->sw > 1) {
-                if (w->xmask)
-                    asm_vlse_m(a, 32, p->vx, T4, RA);
-                else
-                    asm_vlse(a, 32, p->vx, T4, RA);
-            } else if (w->xmask) {
-                asm_vle_m(a, 32, p->vx, T4);
-            } else {
-                asm_vle(a, 32, p->vx, T4);
-            }
+            window_load(a, w, p->vx);
             int op = p->is_max ? VF_MAX : VF_ADD;
             if (w->xmask)
                 asm_vv_m(a, op, p->acc, p->acc, p->vx);

@@ -139,4 +139,21 @@ static inline void window_ycheck(cg_asm *a, const cg_window *w, int64_t ky, int 
         asm_bge(a, T6, S0, skip);
 }
 
+/* Loads one input row of the window into vector register vx from t4:
+ * strided (by ra) when sw > 1, under the column mask v0 when padding
+ * columns are masked off (window_xmask). */
+static inline void window_load(cg_asm *a, const cg_window *w, int vx)
+{
+    if (w->sw > 1) {
+        if (w->xmask)
+            asm_vlse_m(a, 32, vx, T4, RA);
+        else
+            asm_vlse(a, 32, vx, T4, RA);
+    } else if (w->xmask) {
+        asm_vle_m(a, 32, vx, T4);
+    } else {
+        asm_vle(a, 32, vx, T4);
+    }
+}
+
 #endif
