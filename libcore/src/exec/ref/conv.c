@@ -2,10 +2,14 @@
  * (spatial dims padded to three internally), with groups, strides,
  * pads, auto_pad, dilations and optional bias.
  *
- * Each output channel plane is accumulated in double in a fixed order
- * (input channel, then kernel position) by one thread; threads split
- * across (batch, output channel), so results do not depend on the
- * thread count. */
+ * f32 Conv runs on the shared GEMM (gemm_core.h states the accumulation
+ * contract): Y = W x im2col(X) per (batch, group), the im2col built in
+ * column slabs (1x1 stride-1 unpadded convs read X directly), and convs
+ * with one input channel per output channel (depthwise) on a row kernel
+ * with the same contract. Other dtypes and ConvTranspose accumulate each
+ * output plane in double in a fixed order (input channel, then kernel
+ * position) on one thread. Threads never change the bits. */
+#include "gemm_core.h"
 #include "ref.h"
 
 #include <string.h>
@@ -238,12 +242,209 @@ static void conv_planes(void *arg, int64_t p0, int64_t p1)
     mem_free(acc);
 }
 
+/* ---- f32 Conv on the shared GEMM (gemm_core.h's accumulation contract) ---- */
+
+/* Depthwise-like (one input channel per output channel): output plane p =
+ * (n, m) row by row, one axpy per kernel tap in (kz, ky, kx) order, f32
+ * fmaf within GEMM_KC taps and the chunk sums in double, then bias. */
+typedef struct dw_job {
+    const conv_geom *g;
+    const float *x, *w, *bias;
+    float *y;
+    gemm_axpy_fn axpy;
+    volatile int failed;
+} dw_job;
+
+static void dw_planes(void *arg, int64_t p0, int64_t p1)
+{
+    dw_job *j = arg;
+    const conv_geom *g = j->g;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], o2 = g->out[2];
+    int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G;
+    float *accf = mem_alloc((size_t)o2 * sizeof(float) + 4);
+    double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)o2 * sizeof(double) + 8) : NULL;
+    if (!accf || (k_sz > GEMM_KC && !accd)) {
+        j->failed = 1;
+        goto out;
+    }
+    int64_t s = g->stride[2];
+    for (int64_t p = p0; p < p1; p++) {
+        int64_t n = p / g->M, m = p % g->M, ic = m / mg;
+        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        double bias = j->bias ? (double)j->bias[m] : 0;
+        float *yp = j->y + p * g->out[0] * g->out[1] * o2;
+        for (int64_t oz = 0; oz < g->out[0]; oz++)
+            for (int64_t oy = 0; oy < g->out[1]; oy++, yp += o2) {
+                memset(accf, 0, (size_t)o2 * sizeof(float));
+                if (accd)
+                    memset(accd, 0, (size_t)o2 * sizeof(double));
+                int64_t tap = 0;
+                for (int64_t kz = 0; kz < g->k[0]; kz++)
+                    for (int64_t ky = 0; ky < g->k[1]; ky++)
+                        for (int64_t kx = 0; kx < g->k[2]; kx++, tap++) {
+                            if (tap && tap % GEMM_KC == 0) /* chunk boundary: accd exists */
+                                for (int64_t i = 0; i < o2; i++) {
+                                    accd[i] += (double)accf[i];
+                                    accf[i] = 0;
+                                }
+                            int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+                            int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+                            if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1])
+                                continue;
+                            /* valid ox: 0 <= ox*s + off < W */
+                            int64_t off = kx * g->dil[2] - g->pad_b[2];
+                            int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
+                            int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
+                            if (hi >= o2)
+                                hi = o2 - 1;
+                            if (hi >= lo)
+                                j->axpy(hi - lo + 1, wp[tap], xp + (iz * g->in[1] + iy) * g->in[2] + lo * s + off, s,
+                                        accf + lo);
+                        }
+                for (int64_t i = 0; i < o2; i++)
+                    yp[i] = (float)((double)accf[i] + (accd ? accd[i] : 0) + bias);
+            }
+    }
+out:
+    mem_free(accf);
+    mem_free(accd);
+}
+
+/* im2col rows [r0, r1) of columns [n0, n0+ns) of one (batch, group):
+ * row r = (ci, kz, ky, kx), column = output position, 0 in the padding. */
+typedef struct col_job {
+    const conv_geom *g;
+    const float *x; /* the group's first input channel of this batch */
+    int64_t n0, ns;
+    float *col;
+} col_job;
+
+static void col_rows(void *arg, int64_t r0, int64_t r1)
+{
+    col_job *j = arg;
+    const conv_geom *g = j->g;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], k_sz = g->k[0] * g->k[1] * g->k[2];
+    int64_t o1 = g->out[1], o2 = g->out[2], s = g->stride[2];
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t ci = r / k_sz, kk = r % k_sz, kx = kk % g->k[2], ky = (kk / g->k[2]) % g->k[1],
+                kz = kk / (g->k[2] * g->k[1]);
+        const float *xp = j->x + ci * in_sz;
+        float *d = j->col + r * j->ns;
+        int64_t off = kx * g->dil[2] - g->pad_b[2];
+        int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
+        int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
+        if (hi >= o2)
+            hi = o2 - 1;
+        for (int64_t n = j->n0; n < j->n0 + j->ns;) {
+            int64_t ox = n % o2, row = n / o2, oy = row % o1, oz = row / o1;
+            int64_t run = o2 - ox < j->n0 + j->ns - n ? o2 - ox : j->n0 + j->ns - n;
+            int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+            int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+            float *dd = d + (n - j->n0);
+            if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1]) {
+                memset(dd, 0, (size_t)run * sizeof(float));
+            } else {
+                const float *xr = xp + (iz * g->in[1] + iy) * g->in[2] + off;
+                for (int64_t q = 0; q < run; q++) {
+                    int64_t o = ox + q;
+                    dd[q] = o >= lo && o <= hi ? xr[o * s] : 0;
+                }
+            }
+            n += run;
+        }
+    }
+}
+
+#define CONV_COL_FLOATS ((int64_t)1 << 22) /* im2col slab: 16 MiB */
+
+static int conv_f32(op_ctx *c, const conv_geom *g)
+{
+    const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
+    tensor *y = c->out[0];
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
+    int64_t k_sz = g->k[0] * g->k[1] * g->k[2], cg = g->C / g->G, mg = g->M / g->G, kg = cg * k_sz;
+    const float *bias = b ? b->data : NULL;
+    if (g->N * g->M == 0 || out_sz == 0)
+        return 0;
+    if (cg == 1) {
+        dw_job j = {g, x->data, w->data, bias, y->data, gemm_core_axpy(), 0};
+        ref_parallel_for(g->N * g->M, 1, dw_planes, &j);
+        return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise row of %lld elements",
+                                   (long long)g->out[2])
+                        : 0;
+    }
+    gemm_problem p;
+    memset(&p, 0, sizeof p);
+    p.M = mg;
+    p.K = kg;
+    p.a = w->data;
+    p.a_m = kg;
+    p.a_k = 1;
+    p.b_n = 1;
+    p.y_m = out_sz;
+    p.alpha = 1;
+    p.bias = bias;
+    int64_t off[4];
+    p.off = off;
+    p.batches = 1;
+    int direct = 1; /* 1x1, stride 1, no padding: B is x itself */
+    for (int d = 0; d < 3; d++)
+        direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
+    int64_t ns = out_sz;
+    float *col = NULL;
+    if (!direct) {
+        if (kg * ns > CONV_COL_FLOATS)
+            ns = CONV_COL_FLOATS / kg < 256 ? 256 : CONV_COL_FLOATS / kg;
+        if (ns > out_sz)
+            ns = out_sz;
+        col = mem_alloc((size_t)kg * (size_t)ns * sizeof(float));
+        if (!col)
+            return op_error(c, RV_ENOMEM, "cannot allocate an im2col slab of %lld x %lld", (long long)kg,
+                            (long long)ns);
+    }
+    int rc = 0;
+    for (int64_t n = 0; n < g->N && !rc; n++)
+        for (int64_t grp = 0; grp < g->G && !rc; grp++) {
+            const float *xg = (const float *)x->data + (n * g->C + grp * cg) * in_sz;
+            off[0] = grp * mg * kg;
+            off[3] = grp * mg;
+            if (direct) {
+                p.b = xg;
+                p.b_k = in_sz;
+                p.N = out_sz;
+                off[1] = 0;
+                off[2] = (n * g->M + grp * mg) * out_sz;
+                p.y = y->data;
+                rc = gemm_core_run(&p);
+                continue;
+            }
+            for (int64_t n0 = 0; n0 < out_sz && !rc; n0 += ns) {
+                int64_t w_ = out_sz - n0 < ns ? out_sz - n0 : ns;
+                col_job cj = {g, xg, n0, w_, col};
+                ref_parallel_for(kg, 1, col_rows, &cj);
+                p.b = col;
+                p.b_k = w_;
+                p.N = w_;
+                off[1] = 0;
+                off[2] = (n * g->M + grp * mg) * out_sz + n0;
+                p.y = y->data;
+                rc = gemm_core_run(&p);
+            }
+        }
+    mem_free(col);
+    return rc ? op_error(c, rc, "cannot allocate the GEMM packing buffers") : 0;
+}
+
 static int conv_run(op_ctx *c, int transpose)
 {
     conv_job j = {c, {0}, transpose, 0};
     int rc = conv_geometry(c, transpose, &j.g);
     if (rc)
         return rc;
+    const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
+    if (!transpose && x->dtype == DT_F32 && w->dtype == DT_F32 && c->out[0]->dtype == DT_F32 &&
+        (!b || b->dtype == DT_F32))
+        return conv_f32(c, &j.g);
     ref_parallel_for(j.g.N * j.g.M, 1, conv_planes, &j);
     if (j.failed)
         return op_error(c, RV_ENOMEM, "cannot allocate an accumulation plane of %lld elements",
