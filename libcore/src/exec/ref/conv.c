@@ -3,8 +3,9 @@
  * pads, auto_pad, dilations and optional bias.
  *
  * f32 Conv runs on the shared GEMM (gemm_core.h states the accumulation
- * contract): Y = W x im2col(X) per (batch, group), the im2col built in
- * column slabs (1x1 stride-1 unpadded convs read X directly), and convs
+ * contract): Y = W x im2col(X) per (batch, group), im2col implicit (the
+ * GEMM packs its B chunks straight from X; 1x1 stride-1 unpadded convs
+ * read X as a matrix), and convs
  * with one input channel per output channel (depthwise) on a row kernel
  * with the same contract. Other dtypes and ConvTranspose accumulate each
  * output plane in double in a fixed order (input channel, then kernel
@@ -310,52 +311,50 @@ out:
     mem_free(accd);
 }
 
-/* im2col rows [r0, r1) of columns [n0, n0+ns) of one (batch, group):
- * row r = (ci, kz, ky, kx), column = output position, 0 in the padding. */
-typedef struct col_job {
-    const conv_geom *g;
-    const float *x; /* the group's first input channel of this batch */
-    int64_t n0, ns;
-    float *col;
-} col_job;
-
-static void col_rows(void *arg, int64_t r0, int64_t r1)
+/* Conv's B as a gemm_core b_rows source (implicit im2col): row r = (ci,
+ * kz, ky, kx) of the group, column = output position, 0 in the padding;
+ * b is the group's first input channel of the batch. */
+static void conv_b_rows(const gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                        float *rows)
 {
-    col_job *j = arg;
-    const conv_geom *g = j->g;
+    const conv_geom *g = p->b_ctx;
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], k_sz = g->k[0] * g->k[1] * g->k[2];
     int64_t o1 = g->out[1], o2 = g->out[2], s = g->stride[2];
-    for (int64_t r = r0; r < r1; r++) {
+    for (int64_t r = k0; r < k0 + kc; r++) {
         int64_t ci = r / k_sz, kk = r % k_sz, kx = kk % g->k[2], ky = (kk / g->k[2]) % g->k[1],
                 kz = kk / (g->k[2] * g->k[1]);
-        const float *xp = j->x + ci * in_sz;
-        float *d = j->col + r * j->ns;
+        const float *xp = b + ci * in_sz;
+        float *d = rows + (r - k0) * nc;
         int64_t off = kx * g->dil[2] - g->pad_b[2];
-        int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
+        int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s; /* valid ox: 0 <= ox*s + off < W */
         int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
         if (hi >= o2)
             hi = o2 - 1;
-        for (int64_t n = j->n0; n < j->n0 + j->ns;) {
+        for (int64_t n = n0; n < n0 + nc;) {
             int64_t ox = n % o2, row = n / o2, oy = row % o1, oz = row / o1;
-            int64_t run = o2 - ox < j->n0 + j->ns - n ? o2 - ox : j->n0 + j->ns - n;
+            int64_t run = o2 - ox < n0 + nc - n ? o2 - ox : n0 + nc - n;
             int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
             int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
-            float *dd = d + (n - j->n0);
-            if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1]) {
-                memset(dd, 0, (size_t)run * sizeof(float));
+            float *dd = d + (n - n0) - ox; /* indexed by ox */
+            int64_t a0 = ox > lo ? ox : lo, a1 = ox + run - 1 < hi ? ox + run - 1 : hi;
+            if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1] || a0 > a1) {
+                memset(dd + ox, 0, (size_t)run * sizeof(float));
             } else {
                 const float *xr = xp + (iz * g->in[1] + iy) * g->in[2] + off;
-                for (int64_t q = 0; q < run; q++) {
-                    int64_t o = ox + q;
-                    dd[q] = o >= lo && o <= hi ? xr[o * s] : 0;
-                }
+                for (int64_t o = ox; o < a0; o++)
+                    dd[o] = 0;
+                if (s == 1)
+                    memcpy(dd + a0, xr + a0, (size_t)(a1 - a0 + 1) * sizeof(float));
+                else
+                    for (int64_t o = a0; o <= a1; o++)
+                        dd[o] = xr[o * s];
+                for (int64_t o = a1 + 1; o < ox + run; o++)
+                    dd[o] = 0;
             }
             n += run;
         }
     }
 }
-
-#define CONV_COL_FLOATS ((int64_t)1 << 22) /* im2col slab: 16 MiB */
 
 static int conv_f32(op_ctx *c, const conv_geom *g)
 {
@@ -390,48 +389,23 @@ static int conv_f32(op_ctx *c, const conv_geom *g)
     int direct = 1; /* 1x1, stride 1, no padding: B is x itself */
     for (int d = 0; d < 3; d++)
         direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
-    int64_t ns = out_sz;
-    float *col = NULL;
     if (!direct) {
-        if (kg * ns > CONV_COL_FLOATS)
-            ns = CONV_COL_FLOATS / kg < 256 ? 256 : CONV_COL_FLOATS / kg;
-        if (ns > out_sz)
-            ns = out_sz;
-        col = mem_alloc((size_t)kg * (size_t)ns * sizeof(float));
-        if (!col)
-            return op_error(c, RV_ENOMEM, "cannot allocate an im2col slab of %lld x %lld", (long long)kg,
-                            (long long)ns);
+        p.b_rows = conv_b_rows;
+        p.b_ctx = g;
     }
+    p.b_k = in_sz;
+    p.N = out_sz;
+    p.y = y->data;
     int rc = 0;
     for (int64_t n = 0; n < g->N && !rc; n++)
         for (int64_t grp = 0; grp < g->G && !rc; grp++) {
-            const float *xg = (const float *)x->data + (n * g->C + grp * cg) * in_sz;
+            p.b = (const float *)x->data + (n * g->C + grp * cg) * in_sz;
             off[0] = grp * mg * kg;
+            off[1] = 0;
+            off[2] = (n * g->M + grp * mg) * out_sz;
             off[3] = grp * mg;
-            if (direct) {
-                p.b = xg;
-                p.b_k = in_sz;
-                p.N = out_sz;
-                off[1] = 0;
-                off[2] = (n * g->M + grp * mg) * out_sz;
-                p.y = y->data;
-                rc = gemm_core_run(&p);
-                continue;
-            }
-            for (int64_t n0 = 0; n0 < out_sz && !rc; n0 += ns) {
-                int64_t w_ = out_sz - n0 < ns ? out_sz - n0 : ns;
-                col_job cj = {g, xg, n0, w_, col};
-                ref_parallel_for(kg, 1, col_rows, &cj);
-                p.b = col;
-                p.b_k = w_;
-                p.N = w_;
-                off[1] = 0;
-                off[2] = (n * g->M + grp * mg) * out_sz + n0;
-                p.y = y->data;
-                rc = gemm_core_run(&p);
-            }
+            rc = gemm_core_run(&p);
         }
-    mem_free(col);
     return rc ? op_error(c, rc, "cannot allocate the GEMM packing buffers") : 0;
 }
 

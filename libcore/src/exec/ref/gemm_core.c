@@ -2,11 +2,13 @@
  * gemm_core.h): packed A/B panels, a register-blocked microkernel in GCC
  * vector extensions, double chunk sums, one rounding in the epilogue.
  *
- * Work is split into output tiles of GEMM_MC x GEMM_NC (per batch), run
- * through ref_parallel_for; each tile walks K in GEMM_KC chunks: it packs
- * the A rows and B columns of the chunk, runs the microkernel on every
- * MR x NR sub-tile (f32 fmaf from zero over the chunk) and adds the
- * result to the tile's double accumulators. The kernel is written once
+ * A is packed once per call (MR-row strips over all K). The work is split
+ * into tasks of (batch, row group, column tile of NC) run through
+ * ref_parallel_for; each walks K in GEMM_KC chunks: it packs the chunk of
+ * its B columns once (from a strided matrix or a b_rows source such as
+ * Conv's implicit im2col), runs the microkernel on every MR x NR
+ * sub-tile of the group (f32 fmaf from zero over the chunk) and adds the
+ * result to the task's double accumulators. The kernel is written once
  * and instantiated per ISA level (x86-64: AVX-512F+FMA, AVX2+FMA, and
  * the portable one); only tile shapes differ between them, never the
  * order of the fmaf steps of an element, so all give the same bits. The
@@ -83,7 +85,7 @@ GEMM_AXPY(axpy_avx512, GEMM_AVX512)
 #endif
 
 typedef struct gemm_isa {
-    int mr, nr, mc, nc; /* micro tile; macro tile (multiples of it) */
+    int mr, nr, mc, nc; /* micro tile; row group and column tile (multiples of it) */
     void (*ukernel)(int64_t kc, const float *ap, const float *bp, double *acc);
     gemm_axpy_fn axpy;
 } gemm_isa;
@@ -126,94 +128,112 @@ gemm_axpy_fn gemm_core_axpy(void) { return isas[gemm_core_isa()].axpy; }
 typedef struct gemm_job {
     const gemm_problem *p;
     const gemm_isa *isa;
-    int64_t mt, nt;      /* macro tiles per batch along M and N */
+    int64_t ms;          /* MR-row strips of A per batch */
+    int64_t nt, mg;      /* tasks per batch: nt column tiles x mg row groups */
+    int64_t strips_per_group;
+    float *pa;           /* A of every batch, packed: batch, strip, k, row */
     volatile int failed; /* a worker could not allocate (all write 1) */
 } gemm_job;
 
-/* A rows [m0, m0+mc) x k [k0, k0+kc) into MR-row strips, zero rows past M. */
-static void pack_a(const gemm_problem *p, const float *a, int mr, int64_t m0, int64_t mc, int64_t k0, int64_t kc,
-                   float *pa)
+/* Packs A strips [s0, s1) of all batches (index = batch * ms + strip):
+ * strip s holds rows s*MR.. as pa[k*MR + i], zero rows past M. */
+static void pack_a(void *arg, int64_t s0, int64_t s1)
 {
-    for (int64_t s = 0; s < mc; s += mr, pa += kc * mr)
+    gemm_job *j = arg;
+    const gemm_problem *p = j->p;
+    int mr = j->isa->mr;
+    for (int64_t si = s0; si < s1; si++) {
+        int64_t bt = si / j->ms, m0 = (si % j->ms) * mr;
+        const float *a = p->a + (p->off ? p->off[4 * bt] : 0);
+        float *pa = j->pa + si * p->K * mr;
         for (int i = 0; i < mr; i++) {
-            if (s + i >= mc) {
-                for (int64_t k = 0; k < kc; k++)
+            if (m0 + i >= p->M) {
+                for (int64_t k = 0; k < p->K; k++)
                     pa[k * mr + i] = 0;
                 continue;
             }
-            const float *row = a + (m0 + s + i) * p->a_m + k0 * p->a_k;
+            const float *row = a + (m0 + i) * p->a_m;
             if (p->a_k == 1)
-                for (int64_t k = 0; k < kc; k++)
+                for (int64_t k = 0; k < p->K; k++)
                     pa[k * mr + i] = row[k];
             else
-                for (int64_t k = 0; k < kc; k++)
+                for (int64_t k = 0; k < p->K; k++)
                     pa[k * mr + i] = row[k * p->a_k];
-        }
-}
-
-/* B k [k0, k0+kc) x columns [n0, n0+nc) into NR-column strips, zero past N. */
-static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, int64_t nc, int64_t k0, int64_t kc,
-                   float *pb)
-{
-    for (int64_t s = 0; s < nc; s += nr, pb += kc * nr) {
-        int64_t w = nc - s < nr ? nc - s : nr;
-        for (int64_t k = 0; k < kc; k++) {
-            const float *src = b + (k0 + k) * p->b_k + (n0 + s) * p->b_n;
-            float *dst = pb + k * nr;
-            if (p->b_n == 1)
-                memcpy(dst, src, (size_t)w * sizeof(float));
-            else
-                for (int64_t j = 0; j < w; j++)
-                    dst[j] = src[j * p->b_n];
-            for (int64_t j = w; j < nr; j++)
-                dst[j] = 0;
         }
     }
 }
 
-static void gemm_tiles(void *arg, int64_t t0, int64_t t1)
+/* B rows [k0, k0+kc) x columns [n0, n0+nc) into NR-column strips (strip
+ * s: pb[s*kc*NR + k*NR + j]), zero past nc; row is nc*kc scratch for
+ * b_rows sources. */
+static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, int64_t nc, int64_t k0, int64_t kc,
+                   float *pb, float *row)
+{
+    if (p->b_rows)
+        p->b_rows(p, b, k0, kc, n0, nc, row);
+    for (int64_t s = 0; s < nc; s += nr, pb += kc * nr) {
+        int64_t w = nc - s < nr ? nc - s : nr;
+        for (int64_t k = 0; k < kc; k++) {
+            const float *src = p->b_rows ? row + k * nc + s : b + (k0 + k) * p->b_k + (n0 + s) * p->b_n;
+            float *dst = pb + k * nr;
+            if (p->b_rows || p->b_n == 1)
+                memcpy(dst, src, (size_t)w * sizeof(float));
+            else
+                for (int64_t q = 0; q < w; q++)
+                    dst[q] = src[q * p->b_n];
+            for (int64_t q = w; q < nr; q++)
+                dst[q] = 0;
+        }
+    }
+}
+
+/* Task t = (batch, row group, column tile): for each K-chunk, packs the
+ * tile's B chunk once and runs every (row strip, column strip) of the
+ * group on it, adding into double accumulators; then the epilogue. */
+static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
 {
     gemm_job *j = arg;
     const gemm_problem *p = j->p;
     const gemm_isa *is = j->isa;
     int mr = is->mr, nr = is->nr;
     int64_t kcmax = p->K < GEMM_KC ? (p->K > 0 ? p->K : 1) : GEMM_KC;
-    float *pa = mem_alloc((size_t)is->mc * (size_t)kcmax * sizeof(float));
+    int64_t gs = j->strips_per_group;
     float *pb = mem_alloc((size_t)is->nc * (size_t)kcmax * sizeof(float));
-    double *acc = mem_alloc((size_t)is->mc * (size_t)is->nc * sizeof(double));
-    if (!pa || !pb || !acc) {
+    float *row = p->b_rows ? mem_alloc((size_t)is->nc * (size_t)kcmax * sizeof(float)) : NULL;
+    double *acc = mem_alloc((size_t)(gs * mr) * (size_t)is->nc * sizeof(double));
+    if (!pb || !acc || (p->b_rows && !row)) {
         j->failed = 1;
         goto out;
     }
-    int64_t packed_a = -1; /* tile row whose single-chunk A panel is in pa */
     for (int64_t t = t0; t < t1; t++) {
-        int64_t bt = t / (j->mt * j->nt), mi = t / j->nt, ni = t % j->nt;
-        int64_t m0 = (mi % j->mt) * is->mc, n0 = ni * is->nc;
-        int64_t mc = p->M - m0 < is->mc ? p->M - m0 : is->mc, nc = p->N - n0 < is->nc ? p->N - n0 : is->nc;
+        int64_t bt = t / (j->mg * j->nt), gi = (t / j->nt) % j->mg, ni = t % j->nt;
+        int64_t s0 = gi * gs, s1 = s0 + gs < j->ms ? s0 + gs : j->ms, n0 = ni * is->nc;
+        int64_t nc = p->N - n0 < is->nc ? p->N - n0 : is->nc;
+        if (s0 >= s1)
+            continue;
         const int64_t *o = p->off ? p->off + 4 * bt : NULL;
-        const float *a = p->a + (o ? o[0] : 0), *b = p->b + (o ? o[1] : 0);
+        const float *b = p->b + (o ? o[1] : 0);
         float *y = p->y + (o ? o[2] : 0);
         const float *bias = p->bias ? p->bias + (o ? o[3] : 0) : NULL;
-        int64_t ms = (mc + mr - 1) / mr, ns = (nc + nr - 1) / nr;
-        memset(acc, 0, (size_t)(ms * mr) * (size_t)(ns * nr) * sizeof(double));
+        const float *pa = j->pa + (bt * j->ms) * p->K * mr;
+        int64_t ss = s1 - s0, ns = (nc + nr - 1) / nr;
+        memset(acc, 0, (size_t)(ss * mr) * (size_t)(ns * nr) * sizeof(double));
         for (int64_t k0 = 0; k0 < p->K; k0 += GEMM_KC) {
             int64_t kc = p->K - k0 < GEMM_KC ? p->K - k0 : GEMM_KC;
-            if (p->K > GEMM_KC || packed_a != mi) {
-                pack_a(p, a, mr, m0, mc, k0, kc, pa);
-                packed_a = p->K > GEMM_KC ? -1 : mi;
-            }
-            pack_b(p, b, nr, n0, nc, k0, kc, pb);
+            pack_b(p, b, nr, n0, nc, k0, kc, pb, row);
             for (int64_t js = 0; js < ns; js++)
-                for (int64_t is_ = 0; is_ < ms; is_++)
-                    is->ukernel(kc, pa + is_ * kc * mr, pb + js * kc * nr, acc + (js * ms + is_) * mr * nr);
+                for (int64_t si = s0; si < s1; si++)
+                    is->ukernel(kc, pa + (si * p->K + k0) * mr, pb + js * kc * nr,
+                                acc + (js * ss + (si - s0)) * mr * nr);
         }
-        for (int64_t m = 0; m < mc; m++) {
-            float *yr = y + (m0 + m) * p->y_m + n0;
-            const double *ar = acc + (m / mr) * mr * nr + (m % mr) * nr;
-            double bm = bias ? (double)bias[m0 + m] : 0;
-            const float *cr = p->c ? p->c + (m0 + m) * p->c_m + n0 * p->c_n : NULL;
+        int64_t m0 = s0 * mr, m1 = s1 * mr < p->M ? s1 * mr : p->M;
+        for (int64_t m = m0; m < m1; m++) {
+            float *yr = y + m * p->y_m + n0;
+            const double *ar = acc + ((m - m0) / mr) * mr * nr + ((m - m0) % mr) * nr;
+            double bm = bias ? (double)bias[m] : 0;
+            const float *cr = p->c ? p->c + m * p->c_m + n0 * p->c_n : NULL;
             for (int64_t n = 0; n < nc; n++) {
-                double v = ar[(n / nr) * ms * mr * nr + n % nr];
+                double v = ar[(n / nr) * ss * mr * nr + n % nr];
                 if (p->alpha != 1)
                     v *= p->alpha;
                 if (cr)
@@ -223,8 +243,8 @@ static void gemm_tiles(void *arg, int64_t t0, int64_t t1)
         }
     }
 out:
-    mem_free(pa);
     mem_free(pb);
+    mem_free(row);
     mem_free(acc);
 }
 
@@ -232,9 +252,25 @@ int gemm_core_run(const gemm_problem *p)
 {
     if (p->M <= 0 || p->N <= 0 || p->batches <= 0)
         return 0;
-    gemm_job j = {p, &isas[gemm_core_isa()], 0, 0, 0};
-    j.mt = (p->M + j.isa->mc - 1) / j.isa->mc;
+    gemm_job j = {p, &isas[gemm_core_isa()], 0, 0, 0, 0, NULL, 0};
+    int mr = j.isa->mr;
+    j.ms = (p->M + mr - 1) / mr;
     j.nt = (p->N + j.isa->nc - 1) / j.isa->nc;
-    ref_parallel_for(p->batches * j.mt * j.nt, 1, gemm_tiles, &j);
+    /* Row groups of whole MC tiles; more of them (down to one strip) only
+     * when there are too few tasks to keep the threads busy. Any split
+     * gives the same bits. */
+    int64_t per_mc = j.isa->mc / mr, want = (int64_t)ref_get_threads() * 4;
+    j.strips_per_group = per_mc < j.ms ? per_mc : j.ms;
+    while (j.strips_per_group > 1 && p->batches * j.nt * ((j.ms + j.strips_per_group - 1) / j.strips_per_group) < want)
+        j.strips_per_group = (j.strips_per_group + 1) / 2;
+    j.mg = (j.ms + j.strips_per_group - 1) / j.strips_per_group;
+    size_t pa_n = (size_t)(p->batches * j.ms) * (size_t)(p->K > 0 ? p->K : 1) * (size_t)mr;
+    j.pa = mem_alloc(pa_n * sizeof(float));
+    if (!j.pa)
+        return RV_ENOMEM;
+    if (p->K > 0)
+        ref_parallel_for(p->batches * j.ms, 1, pack_a, &j);
+    ref_parallel_for(p->batches * j.mg * j.nt, 1, gemm_tasks, &j);
+    mem_free(j.pa);
     return j.failed ? RV_ENOMEM : 0;
 }
