@@ -311,47 +311,82 @@ out:
     mem_free(accd);
 }
 
-/* Conv's B as a gemm_core b_rows source (implicit im2col): row r = (ci,
+/* Conv's B as a gemm_core b_pack source (implicit im2col): row r = (ci,
  * kz, ky, kx) of the group, column = output position, 0 in the padding;
- * b is the group's first input channel of the batch. */
-static void conv_b_rows(const gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
-                        float *rows)
+ * b is the group's first input channel of the batch. The columns are cut
+ * once per call into runs within one output row and one NR strip. */
+typedef struct conv_run {
+    int64_t dst, ox, iy0, iz0, len; /* packed offset of its first column, ox, oy*s-pad, oz*s-pad, length */
+} col_run;
+
+/* restrict lets the vectorizer copy without an overlap check */
+static void copy_run(float *restrict d, const float *restrict x, int64_t n)
+{
+    for (int64_t q = 0; q < n; q++)
+        d[q] = x[q];
+}
+
+static void copy_run_strided(float *restrict d, const float *restrict x, int64_t s, int64_t n)
+{
+    for (int64_t q = 0; q < n; q++)
+        d[q] = x[q * s];
+}
+
+static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                        int nr, float *pb)
 {
     const conv_geom *g = p->b_ctx;
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], k_sz = g->k[0] * g->k[1] * g->k[2];
     int64_t o1 = g->out[1], o2 = g->out[2], s = g->stride[2];
-    for (int64_t r = k0; r < k0 + kc; r++) {
-        int64_t ci = r / k_sz, kk = r % k_sz, kx = kk % g->k[2], ky = (kk / g->k[2]) % g->k[1],
-                kz = kk / (g->k[2] * g->k[1]);
+    col_run runs[256]; /* nc <= 128 columns (gemm_core's widest column tile): at most nc runs */
+    int nrun = 0;
+    for (int64_t n = n0; n < n0 + nc && nrun < 256;) {
+        int64_t ox = n % o2, row = n / o2, j = n - n0;
+        int64_t len = o2 - ox, to_strip = nr - j % nr, left = n0 + nc - n;
+        len = len < to_strip ? len : to_strip;
+        len = len < left ? len : left;
+        runs[nrun++] = (col_run){(j / nr) * kc * nr + j % nr, ox, (row % o1) * g->stride[1] - g->pad_b[1],
+                                 (row / o1) * g->stride[0] - g->pad_b[0], len};
+        n += len;
+    }
+    int64_t ci = k0 / k_sz, kk = k0 % k_sz, kx = kk % g->k[2], ky = (kk / g->k[2]) % g->k[1],
+            kz = kk / (g->k[2] * g->k[1]);
+    for (int64_t k = 0; k < kc; k++) {
         const float *xp = b + ci * in_sz;
-        float *d = rows + (r - k0) * nc;
         int64_t off = kx * g->dil[2] - g->pad_b[2];
         int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s; /* valid ox: 0 <= ox*s + off < W */
         int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
         if (hi >= o2)
             hi = o2 - 1;
-        for (int64_t n = n0; n < n0 + nc;) {
-            int64_t ox = n % o2, row = n / o2, oy = row % o1, oz = row / o1;
-            int64_t run = o2 - ox < n0 + nc - n ? o2 - ox : n0 + nc - n;
-            int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
-            int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
-            float *dd = d + (n - n0) - ox; /* indexed by ox */
-            int64_t a0 = ox > lo ? ox : lo, a1 = ox + run - 1 < hi ? ox + run - 1 : hi;
+        for (int r = 0; r < nrun; r++) {
+            const col_run *u = &runs[r];
+            float *dd = pb + u->dst + k * nr; /* [o - ox] */
+            int64_t iz = u->iz0 + kz * g->dil[0], iy = u->iy0 + ky * g->dil[1];
+            int64_t e = u->ox + u->len, a0 = u->ox > lo ? u->ox : lo, a1 = e - 1 < hi ? e - 1 : hi;
             if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1] || a0 > a1) {
-                memset(dd + ox, 0, (size_t)run * sizeof(float));
-            } else {
-                const float *xr = xp + (iz * g->in[1] + iy) * g->in[2] + off;
-                for (int64_t o = ox; o < a0; o++)
-                    dd[o] = 0;
-                if (s == 1)
-                    memcpy(dd + a0, xr + a0, (size_t)(a1 - a0 + 1) * sizeof(float));
-                else
-                    for (int64_t o = a0; o <= a1; o++)
-                        dd[o] = xr[o * s];
-                for (int64_t o = a1 + 1; o < ox + run; o++)
-                    dd[o] = 0;
+                for (int64_t q = 0; q < u->len; q++)
+                    dd[q] = 0;
+                continue;
             }
-            n += run;
+            const float *xr = xp + (iz * g->in[1] + iy) * g->in[2] + off;
+            for (int64_t q = 0; q < a0 - u->ox; q++)
+                dd[q] = 0;
+            if (s == 1)
+                copy_run(dd + (a0 - u->ox), xr + a0, a1 - a0 + 1);
+            else
+                copy_run_strided(dd + (a0 - u->ox), xr + a0 * s, s, a1 - a0 + 1);
+            for (int64_t q = a1 + 1 - u->ox; q < u->len; q++)
+                dd[q] = 0;
+        }
+        if (++kx == g->k[2]) { /* next (ci, kz, ky, kx) */
+            kx = 0;
+            if (++ky == g->k[1]) {
+                ky = 0;
+                if (++kz == g->k[0]) {
+                    kz = 0;
+                    ci++;
+                }
+            }
         }
     }
 }
@@ -390,7 +425,7 @@ static int conv_f32(op_ctx *c, const conv_geom *g)
     for (int d = 0; d < 3; d++)
         direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
     if (!direct) {
-        p.b_rows = conv_b_rows;
+        p.b_pack = conv_b_pack;
         p.b_ctx = g;
     }
     p.b_k = in_sz;

@@ -5,7 +5,7 @@
  * A is packed once per call (MR-row strips over all K). The work is split
  * into tasks of (batch, row group, column tile of NC) run through
  * ref_parallel_for; each walks K in GEMM_KC chunks: it packs the chunk of
- * its B columns once (from a strided matrix or a b_rows source such as
+ * its B columns once (from a strided matrix or a b_pack source such as
  * Conv's implicit im2col), runs the microkernel on every MR x NR
  * sub-tile of the group (f32 fmaf from zero over the chunk) and adds the
  * result to the task's double accumulators. The kernel is written once
@@ -91,10 +91,10 @@ typedef struct gemm_isa {
 } gemm_isa;
 
 static const gemm_isa isas[] = {
-    {4, 4, 64, 64, ukernel_c, axpy_c},
+    {4, 4, 256, 64, ukernel_c, axpy_c},
 #ifdef GEMM_X86
-    {6, 16, 96, 128, ukernel_avx2, axpy_avx2},
-    {8, 32, 128, 128, ukernel_avx512, axpy_avx512},
+    {6, 16, 384, 128, ukernel_avx2, axpy_avx2},
+    {8, 32, 512, 128, ukernel_avx512, axpy_avx512},
 #endif
 };
 
@@ -164,24 +164,31 @@ static void pack_a(void *arg, int64_t s0, int64_t s1)
 }
 
 /* B rows [k0, k0+kc) x columns [n0, n0+nc) into NR-column strips (strip
- * s: pb[s*kc*NR + k*NR + j]), zero past nc; row is nc*kc scratch for
- * b_rows sources. */
+ * s: pb[s*kc*NR + k*NR + j]), zero past nc. */
 static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, int64_t nc, int64_t k0, int64_t kc,
-                   float *pb, float *row)
+                   float *pb)
 {
-    if (p->b_rows)
-        p->b_rows(p, b, k0, kc, n0, nc, row);
+    int64_t full = nc / nr * nr, w = nc - full;
+    if (p->b_pack) {
+        p->b_pack(p, b, k0, kc, n0, nc, nr, pb);
+        if (w)
+            for (int64_t k = 0; k < kc; k++)
+                for (int64_t q = w; q < nr; q++)
+                    pb[full * kc + k * nr + q] = 0;
+        return;
+    }
     for (int64_t s = 0; s < nc; s += nr, pb += kc * nr) {
-        int64_t w = nc - s < nr ? nc - s : nr;
+        int64_t sw = nc - s < nr ? nc - s : nr;
         for (int64_t k = 0; k < kc; k++) {
-            const float *src = p->b_rows ? row + k * nc + s : b + (k0 + k) * p->b_k + (n0 + s) * p->b_n;
+            const float *src = b + (k0 + k) * p->b_k + (n0 + s) * p->b_n;
             float *dst = pb + k * nr;
-            if (p->b_rows || p->b_n == 1)
-                memcpy(dst, src, (size_t)w * sizeof(float));
+            if (p->b_n == 1)
+                for (int64_t q = 0; q < sw; q++)
+                    dst[q] = src[q];
             else
-                for (int64_t q = 0; q < w; q++)
+                for (int64_t q = 0; q < sw; q++)
                     dst[q] = src[q * p->b_n];
-            for (int64_t q = w; q < nr; q++)
+            for (int64_t q = sw; q < nr; q++)
                 dst[q] = 0;
         }
     }
@@ -199,9 +206,8 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
     int64_t kcmax = p->K < GEMM_KC ? (p->K > 0 ? p->K : 1) : GEMM_KC;
     int64_t gs = j->strips_per_group;
     float *pb = mem_alloc((size_t)is->nc * (size_t)kcmax * sizeof(float));
-    float *row = p->b_rows ? mem_alloc((size_t)is->nc * (size_t)kcmax * sizeof(float)) : NULL;
     double *acc = mem_alloc((size_t)(gs * mr) * (size_t)is->nc * sizeof(double));
-    if (!pb || !acc || (p->b_rows && !row)) {
+    if (!pb || !acc) {
         j->failed = 1;
         goto out;
     }
@@ -220,7 +226,7 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
         memset(acc, 0, (size_t)(ss * mr) * (size_t)(ns * nr) * sizeof(double));
         for (int64_t k0 = 0; k0 < p->K; k0 += GEMM_KC) {
             int64_t kc = p->K - k0 < GEMM_KC ? p->K - k0 : GEMM_KC;
-            pack_b(p, b, nr, n0, nc, k0, kc, pb, row);
+            pack_b(p, b, nr, n0, nc, k0, kc, pb);
             for (int64_t js = 0; js < ns; js++)
                 for (int64_t si = s0; si < s1; si++)
                     is->ukernel(kc, pa + (si * p->K + k0) * mr, pb + js * kc * nr,
@@ -232,19 +238,21 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
             const double *ar = acc + ((m - m0) / mr) * mr * nr + ((m - m0) % mr) * nr;
             double bm = bias ? (double)bias[m] : 0;
             const float *cr = p->c ? p->c + m * p->c_m + n0 * p->c_n : NULL;
-            for (int64_t n = 0; n < nc; n++) {
-                double v = ar[(n / nr) * ss * mr * nr + n % nr];
-                if (p->alpha != 1)
-                    v *= p->alpha;
-                if (cr)
-                    v += p->beta * (double)cr[n * p->c_n];
-                yr[n] = (float)(v + bm);
+            for (int64_t js = 0, n = 0; js < ns; js++, ar += ss * mr * nr) {
+                int64_t e = n + nr < nc ? n + nr : nc;
+                for (int64_t q = 0; n < e; n++, q++) {
+                    double v = ar[q];
+                    if (p->alpha != 1)
+                        v *= p->alpha;
+                    if (cr)
+                        v += p->beta * (double)cr[n * p->c_n];
+                    yr[n] = (float)(v + bm);
+                }
             }
         }
     }
 out:
     mem_free(pb);
-    mem_free(row);
     mem_free(acc);
 }
 
@@ -259,7 +267,8 @@ int gemm_core_run(const gemm_problem *p)
     /* Row groups of whole MC tiles; more of them (down to one strip) only
      * when there are too few tasks to keep the threads busy. Any split
      * gives the same bits. */
-    int64_t per_mc = j.isa->mc / mr, want = (int64_t)ref_get_threads() * 4;
+    int threads = ref_get_threads();
+    int64_t per_mc = j.isa->mc / mr, want = threads > 1 ? (int64_t)threads * 3 : 1;
     j.strips_per_group = per_mc < j.ms ? per_mc : j.ms;
     while (j.strips_per_group > 1 && p->batches * j.nt * ((j.ms + j.strips_per_group - 1) / j.strips_per_group) < want)
         j.strips_per_group = (j.strips_per_group + 1) / 2;

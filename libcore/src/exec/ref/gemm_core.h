@@ -44,11 +44,12 @@ typedef struct gemm_problem {
     const float *bias;      /* bias[m], or NULL (conv) */
     const int64_t *off;
     /* Optional B source other than the strided matrix (Conv's implicit
-     * im2col): writes B(k0+k, n0+j) for k < kc, j < nc to row[k*nc + j];
-     * b is p->b plus the batch offset. */
-    void (*b_rows)(const struct gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
-                   float *row);
-    const void *b_ctx;      /* for b_rows */
+     * im2col): writes B(k0+k, n0+j) for k < kc, j < nc straight into the
+     * packed layout pb[(j/nr)*kc*nr + k*nr + j%nr]; b is p->b plus the
+     * batch offset. */
+    void (*b_pack)(const struct gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                   int nr, float *pb);
+    const void *b_ctx;      /* for b_pack */
 } gemm_problem;
 
 /* Runs p over ref_parallel_for (output tiles of every batch); 0, or
