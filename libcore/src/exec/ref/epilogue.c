@@ -38,6 +38,39 @@ int shape_epilogue(op_ctx *c)
     return 0;
 }
 
+typedef struct mm_epi {
+    float *y;
+    const float *bias, *res;
+    int64_t cols;
+    int gelu, relu;
+    float div;
+} mm_epi;
+
+/* Rows [r0, r1) of the product: the same f32 steps as the unfused ops. */
+static void mm_epi_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const mm_epi *j = arg;
+    for (int64_t r = r0; r < r1; r++) {
+        float *Y = j->y + r * j->cols;
+        const float *res = j->res ? j->res + r * j->cols : NULL;
+        for (int64_t i = 0; i < j->cols; i++) {
+            float h = Y[i];
+            if (j->bias)
+                h = h + j->bias[i];
+            if (res)
+                h = h + res[i];
+            if (j->relu)
+                h = h > 0 ? h : 0;
+            else if (j->gelu) {
+                float e = (float)erf((double)(h / j->div)); /* Div, Erf */
+                float a = e + 1.0f;                          /* Add 1 */
+                h = (h * a) * 0.5f;                          /* Mul, Mul 0.5 */
+            }
+            Y[i] = h;
+        }
+    }
+}
+
 int ref_epilogue(op_ctx *c)
 {
     ir_node tmp;
@@ -50,27 +83,12 @@ int ref_epilogue(op_ctx *c)
         return op_error(c, RV_ETYPE, "float32 only");
     int64_t n, cols = y->rank ? y->dims[y->rank - 1] : 1;
     tensor_numel(y, &n);
-    float *Y = y->data;
-    const float *bias = c->n_in > 2 && c->in[2] ? c->in[2]->data : NULL;
-    const float *res = c->n_in > 3 && c->in[3] ? c->in[3]->data : NULL;
     const char *act = ir_attr_string(c->node, "activation", "none");
-    float div = ir_attr_float(c->node, "gelu_divisor", 1.4142135f);
-    int gelu = !strcmp(act, "gelu"), relu = !strcmp(act, "relu");
-    for (int64_t i = 0; i < n; i++) {
-        float h = Y[i];
-        if (bias)
-            h = h + bias[i % cols];
-        if (res)
-            h = h + res[i];
-        if (relu)
-            h = h > 0 ? h : 0;
-        else if (gelu) {
-            float e = (float)erf((double)(h / div)); /* Div, Erf */
-            float a = e + 1.0f;                         /* Add 1 */
-            h = (h * a) * 0.5f;                         /* Mul, Mul 0.5 */
-        }
-        Y[i] = h;
-    }
+    mm_epi j = {y->data, c->n_in > 2 && c->in[2] ? c->in[2]->data : NULL,
+                c->n_in > 3 && c->in[3] ? c->in[3]->data : NULL, cols,
+                !strcmp(act, "gelu"), !strcmp(act, "relu"), ir_attr_float(c->node, "gelu_divisor", 1.4142135f)};
+    if (cols > 0)
+        ref_parallel_for(n / cols, 1, mm_epi_rows, &j);
     return 0;
 }
 
@@ -101,6 +119,42 @@ int shape_conv_epilogue(op_ctx *c)
     return 0;
 }
 
+typedef struct cv_epi {
+    float *y;
+    const float *res;
+    int64_t S, C;
+    int relu, clip;
+    double lo, hi;
+    double *bn; /* per channel k, mean, B; or NULL */
+} cv_epi;
+
+/* Planes [p0, p1) (batch x channel) of the convolution's output. */
+static void cv_epi_planes(void *arg, int64_t p0, int64_t p1)
+{
+    const cv_epi *j = arg;
+    for (int64_t p = p0; p < p1; p++) {
+        float *Y = j->y + p * j->S;
+        const float *res = j->res ? j->res + p * j->S : NULL;
+        const double *bn = j->bn ? j->bn + 3 * (p % j->C) : NULL;
+        for (int64_t i = 0; i < j->S; i++) {
+            float h = Y[i];
+            if (bn)
+                h = (float)(((double)h - bn[1]) * bn[0] + bn[2]);
+            if (res)
+                h = h + res[i];
+            if (j->relu) {
+                h = h > 0 ? h : 0;
+            } else if (j->clip) { /* as ref_clip: compares in double */
+                double v = h;
+                v = v < j->lo ? j->lo : v;
+                v = v > j->hi ? j->hi : v;
+                h = (float)v;
+            }
+            Y[i] = h;
+        }
+    }
+}
+
 int ref_conv_epilogue(op_ctx *c)
 {
     ir_node tmp;
@@ -128,25 +182,20 @@ int ref_conv_epilogue(op_ctx *c)
         if (tensor_numel(c->in[k], &nk) || nk != C)
             return op_error(c, RV_ESHAPE, "input %d must have %lld elements (the channels)", k, (long long)C);
     }
-    double eps = ir_attr_float(c->node, "bn_epsilon", 1e-5f);
-    for (int64_t i = 0; i < n; i++) {
-        float h = Y[i];
-        if (bn) { /* as ref_batchnorm, in double */
-            int64_t ch = i / S % C;
-            double k = tensor_get_f64(c->in[4], ch) / sqrt(tensor_get_f64(c->in[7], ch) + eps);
-            h = (float)(((double)h - tensor_get_f64(c->in[6], ch)) * k + tensor_get_f64(c->in[5], ch));
+    cv_epi j = {Y, res, S, C, relu, clip, lo, hi, NULL};
+    if (bn) { /* per channel, as ref_batchnorm, in double: k, mean, B */
+        j.bn = mem_alloc((size_t)C * 3 * sizeof(double) + 8);
+        if (!j.bn)
+            return op_error(c, RV_ENOMEM, "cannot allocate %lld batch-norm constants", (long long)C);
+        double eps = ir_attr_float(c->node, "bn_epsilon", 1e-5f);
+        for (int64_t ch = 0; ch < C; ch++) {
+            j.bn[3 * ch] = tensor_get_f64(c->in[4], ch) / sqrt(tensor_get_f64(c->in[7], ch) + eps);
+            j.bn[3 * ch + 1] = tensor_get_f64(c->in[6], ch);
+            j.bn[3 * ch + 2] = tensor_get_f64(c->in[5], ch);
         }
-        if (res)
-            h = h + res[i];
-        if (relu) {
-            h = h > 0 ? h : 0;
-        } else if (clip) { /* as ref_clip: compares in double */
-            double v = h;
-            v = v < lo ? lo : v;
-            v = v > hi ? hi : v;
-            h = (float)v;
-        }
-        Y[i] = h;
     }
+    if (S > 0)
+        ref_parallel_for(n / S, 1, cv_epi_planes, &j);
+    mem_free(j.bn);
     return 0;
 }
