@@ -311,26 +311,15 @@ out:
     mem_free(accd);
 }
 
-/* Conv's B as a gemm_core b_pack source (implicit im2col): row r = (ci,
- * kz, ky, kx) of the group, column = output position, 0 in the padding;
- * b is the group's first input channel of the batch. The columns are cut
- * once per call into runs within one output row and one NR strip. */
-typedef struct conv_run {
-    int64_t dst, ox, iy0, iz0, len; /* packed offset of its first column, ox, oy*s-pad, oz*s-pad, length */
+/* Conv's B as a gemm_core b_pack source (implicit im2col) over the
+ * zero-padded input (g: the padded geometry, pads 0): row r = (ci, kz,
+ * ky, kx) of the group, column = output position; b is the group's first
+ * padded input channel of the batch. The columns are cut once per call
+ * into runs within one output row and one NR strip; each row is then a
+ * copy per run, with no bounds to check. */
+typedef struct col_run {
+    int64_t dst, src, len; /* packed offset of the first column, its input offset, columns */
 } col_run;
-
-/* restrict lets the vectorizer copy without an overlap check */
-static void copy_run(float *restrict d, const float *restrict x, int64_t n)
-{
-    for (int64_t q = 0; q < n; q++)
-        d[q] = x[q];
-}
-
-static void copy_run_strided(float *restrict d, const float *restrict x, int64_t s, int64_t n)
-{
-    for (int64_t q = 0; q < n; q++)
-        d[q] = x[q * s];
-}
 
 static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
                         int nr, float *pb)
@@ -345,39 +334,26 @@ static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64
         int64_t len = o2 - ox, to_strip = nr - j % nr, left = n0 + nc - n;
         len = len < to_strip ? len : to_strip;
         len = len < left ? len : left;
-        runs[nrun++] = (col_run){(j / nr) * kc * nr + j % nr, ox, (row % o1) * g->stride[1] - g->pad_b[1],
-                                 (row / o1) * g->stride[0] - g->pad_b[0], len};
+        int64_t src = ((row / o1) * g->stride[0] * g->in[1] + (row % o1) * g->stride[1]) * g->in[2] + ox * s;
+        runs[nrun++] = (col_run){(j / nr) * kc * nr + j % nr, src, len};
         n += len;
     }
     int64_t ci = k0 / k_sz, kk = k0 % k_sz, kx = kk % g->k[2], ky = (kk / g->k[2]) % g->k[1],
             kz = kk / (g->k[2] * g->k[1]);
     for (int64_t k = 0; k < kc; k++) {
-        const float *xp = b + ci * in_sz;
-        int64_t off = kx * g->dil[2] - g->pad_b[2];
-        int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s; /* valid ox: 0 <= ox*s + off < W */
-        int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
-        if (hi >= o2)
-            hi = o2 - 1;
-        for (int r = 0; r < nrun; r++) {
-            const col_run *u = &runs[r];
-            float *dd = pb + u->dst + k * nr; /* [o - ox] */
-            int64_t iz = u->iz0 + kz * g->dil[0], iy = u->iy0 + ky * g->dil[1];
-            int64_t e = u->ox + u->len, a0 = u->ox > lo ? u->ox : lo, a1 = e - 1 < hi ? e - 1 : hi;
-            if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1] || a0 > a1) {
-                for (int64_t q = 0; q < u->len; q++)
-                    dd[q] = 0;
-                continue;
+        const float *base =
+            b + ci * in_sz + (kz * g->dil[0] * g->in[1] + ky * g->dil[1]) * g->in[2] + kx * g->dil[2];
+        float *dk = pb + k * nr;
+        if (s == 1)
+            for (int r = 0; r < nrun; r++)
+                memcpy(dk + runs[r].dst, base + runs[r].src, (size_t)runs[r].len * sizeof(float));
+        else
+            for (int r = 0; r < nrun; r++) {
+                float *d = dk + runs[r].dst;
+                const float *x = base + runs[r].src;
+                for (int64_t q = 0; q < runs[r].len; q++)
+                    d[q] = x[q * s];
             }
-            const float *xr = xp + (iz * g->in[1] + iy) * g->in[2] + off;
-            for (int64_t q = 0; q < a0 - u->ox; q++)
-                dd[q] = 0;
-            if (s == 1)
-                copy_run(dd + (a0 - u->ox), xr + a0, a1 - a0 + 1);
-            else
-                copy_run_strided(dd + (a0 - u->ox), xr + a0 * s, s, a1 - a0 + 1);
-            for (int64_t q = a1 + 1 - u->ox; q < u->len; q++)
-                dd[q] = 0;
-        }
         if (++kx == g->k[2]) { /* next (ci, kz, ky, kx) */
             kx = 0;
             if (++ky == g->k[1]) {
@@ -388,6 +364,28 @@ static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64
                 }
             }
         }
+    }
+}
+
+/* Copies input planes [p0, p1) into the zero-padded buffer. */
+typedef struct pad_job {
+    const conv_geom *g, *gp; /* unpadded and padded geometry */
+    const float *x;
+    float *xp;
+} pad_job;
+
+static void pad_planes(void *arg, int64_t p0, int64_t p1)
+{
+    const pad_job *j = arg;
+    const conv_geom *g = j->g, *gp = j->gp;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], pin_sz = gp->in[0] * gp->in[1] * gp->in[2];
+    for (int64_t p = p0; p < p1; p++) {
+        float *d = j->xp + p * pin_sz;
+        memset(d, 0, (size_t)pin_sz * sizeof(float));
+        for (int64_t z = 0; z < g->in[0]; z++)
+            for (int64_t yy = 0; yy < g->in[1]; yy++)
+                memcpy(d + ((z + g->pad_b[0]) * gp->in[1] + yy + g->pad_b[1]) * gp->in[2] + g->pad_b[2],
+                       j->x + p * in_sz + (z * g->in[1] + yy) * g->in[2], (size_t)g->in[2] * sizeof(float));
     }
 }
 
@@ -424,9 +422,29 @@ static int conv_f32(op_ctx *c, const conv_geom *g)
     int direct = 1; /* 1x1, stride 1, no padding: B is x itself */
     for (int d = 0; d < 3; d++)
         direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
+    const float *xb = x->data;
+    float *xpad = NULL;
+    conv_geom gp = *g; /* the padded input's geometry */
+    int64_t pin_sz = in_sz;
     if (!direct) {
+        int padded = 0;
+        for (int d = 0; d < 3; d++) {
+            padded |= g->pad_b[d] || g->pad_e[d];
+            gp.in[d] = g->in[d] + g->pad_b[d] + g->pad_e[d];
+            gp.pad_b[d] = gp.pad_e[d] = 0;
+        }
+        pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
+        if (padded) {
+            xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
+            if (!xpad)
+                return op_error(c, RV_ENOMEM, "cannot allocate the padded input (%lld x %lld elements)",
+                                (long long)(g->N * g->C), (long long)pin_sz);
+            pad_job pj = {g, &gp, x->data, xpad};
+            ref_parallel_for(g->N * g->C, 1, pad_planes, &pj);
+            xb = xpad;
+        }
         p.b_pack = conv_b_pack;
-        p.b_ctx = g;
+        p.b_ctx = &gp;
     }
     p.b_k = in_sz;
     p.N = out_sz;
@@ -434,13 +452,14 @@ static int conv_f32(op_ctx *c, const conv_geom *g)
     int rc = 0;
     for (int64_t n = 0; n < g->N && !rc; n++)
         for (int64_t grp = 0; grp < g->G && !rc; grp++) {
-            p.b = (const float *)x->data + (n * g->C + grp * cg) * in_sz;
+            p.b = xb + (n * g->C + grp * cg) * pin_sz;
             off[0] = grp * mg * kg;
             off[1] = 0;
             off[2] = (n * g->M + grp * mg) * out_sz;
             off[3] = grp * mg;
             rc = gemm_core_run(&p);
         }
+    mem_free(xpad);
     return rc ? op_error(c, rc, "cannot allocate the GEMM packing buffers") : 0;
 }
 
