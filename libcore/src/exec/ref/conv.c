@@ -245,6 +245,28 @@ static void conv_planes(void *arg, int64_t p0, int64_t p1)
 
 /* ---- f32 Conv on the shared GEMM (gemm_core.h's accumulation contract) ---- */
 
+/* Copies input planes [p0, p1) into the zero-padded buffer. */
+typedef struct pad_job {
+    const conv_geom *g, *gp; /* unpadded and padded geometry */
+    const float *x;
+    float *xp;
+} pad_job;
+
+static void pad_planes(void *arg, int64_t p0, int64_t p1)
+{
+    const pad_job *j = arg;
+    const conv_geom *g = j->g, *gp = j->gp;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], pin_sz = gp->in[0] * gp->in[1] * gp->in[2];
+    for (int64_t p = p0; p < p1; p++) {
+        float *d = j->xp + p * pin_sz;
+        memset(d, 0, (size_t)pin_sz * sizeof(float));
+        for (int64_t z = 0; z < g->in[0]; z++)
+            for (int64_t yy = 0; yy < g->in[1]; yy++)
+                memcpy(d + ((z + g->pad_b[0]) * gp->in[1] + yy + g->pad_b[1]) * gp->in[2] + g->pad_b[2],
+                       j->x + p * in_sz + (z * g->in[1] + yy) * g->in[2], (size_t)g->in[2] * sizeof(float));
+    }
+}
+
 /* Depthwise-like (one input channel per output channel): output plane p =
  * (n, m) row by row, one axpy per kernel tap in (kz, ky, kx) order, f32
  * fmaf within GEMM_KC taps and the chunk sums in double, then bias. */
@@ -252,23 +274,36 @@ typedef struct dw_job {
     const conv_geom *g;
     const float *x, *w, *bias;
     float *y;
-    gemm_axpy_fn axpy;
     volatile int failed;
 } dw_job;
 
-static void dw_planes(void *arg, int64_t p0, int64_t p1)
+/* acc[i] = fmaf(w, x[i*s], acc[i]): one tap on one output row */
+static inline __attribute__((always_inline)) void dw_axpy(int64_t n, float w, const float *restrict x, int64_t s,
+                                                          float *restrict acc)
+{
+    if (s == 1)
+        for (int64_t i = 0; i < n; i++)
+            acc[i] = __builtin_fmaf(w, x[i], acc[i]);
+    else
+        for (int64_t i = 0; i < n; i++)
+            acc[i] = __builtin_fmaf(w, x[i * s], acc[i]);
+}
+
+/* written once, compiled per ISA level by the wrappers below; g is the
+ * padded geometry (pads 0), x the zero-padded input, so every tap covers
+ * the whole output row (padding taps add w * 0, like the GEMM path's) */
+static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0, int64_t p1)
 {
     dw_job *j = arg;
     const conv_geom *g = j->g;
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], o2 = g->out[2];
-    int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G;
+    int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G, kw = g->k[2], s = g->stride[2];
     float *accf = mem_alloc((size_t)o2 * sizeof(float) + 4);
     double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)o2 * sizeof(double) + 8) : NULL;
     if (!accf || (k_sz > GEMM_KC && !accd)) {
         j->failed = 1;
         goto out;
     }
-    int64_t s = g->stride[2];
     for (int64_t p = p0; p < p1; p++) {
         int64_t n = p / g->M, m = p % g->M, ic = m / mg;
         const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
@@ -279,37 +314,42 @@ static void dw_planes(void *arg, int64_t p0, int64_t p1)
                 memset(accf, 0, (size_t)o2 * sizeof(float));
                 if (accd)
                     memset(accd, 0, (size_t)o2 * sizeof(double));
-                int64_t tap = 0;
+                int64_t tap = 0, next_flush = GEMM_KC;
                 for (int64_t kz = 0; kz < g->k[0]; kz++)
-                    for (int64_t ky = 0; ky < g->k[1]; ky++)
-                        for (int64_t kx = 0; kx < g->k[2]; kx++, tap++) {
-                            if (tap && tap % GEMM_KC == 0) /* chunk boundary: accd exists */
+                    for (int64_t ky = 0; ky < g->k[1]; ky++) {
+                        int64_t iz = oz * g->stride[0] + kz * g->dil[0], iy = oy * g->stride[1] + ky * g->dil[1];
+                        const float *xr = xp + (iz * g->in[1] + iy) * g->in[2];
+                        for (int64_t kx = 0; kx < kw; kx++, tap++) {
+                            if (tap == next_flush) { /* chunk boundary: accd exists */
                                 for (int64_t i = 0; i < o2; i++) {
                                     accd[i] += (double)accf[i];
                                     accf[i] = 0;
                                 }
-                            int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
-                            int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
-                            if (iz < 0 || iz >= g->in[0] || iy < 0 || iy >= g->in[1])
-                                continue;
-                            /* valid ox: 0 <= ox*s + off < W */
-                            int64_t off = kx * g->dil[2] - g->pad_b[2];
-                            int64_t lo = off >= 0 ? 0 : (-off + s - 1) / s;
-                            int64_t hi = (g->in[2] - 1 - off) < 0 ? -1 : (g->in[2] - 1 - off) / s;
-                            if (hi >= o2)
-                                hi = o2 - 1;
-                            if (hi >= lo)
-                                j->axpy(hi - lo + 1, wp[tap], xp + (iz * g->in[1] + iy) * g->in[2] + lo * s + off, s,
-                                        accf + lo);
+                                next_flush += GEMM_KC;
+                            }
+                            dw_axpy(o2, wp[tap], xr + kx * g->dil[2], s, accf);
                         }
-                for (int64_t i = 0; i < o2; i++)
-                    yp[i] = (float)((double)accf[i] + (accd ? accd[i] : 0) + bias);
+                    }
+                float *restrict yr = yp;
+                const float *restrict af = accf;
+                if (accd)
+                    for (int64_t i = 0; i < o2; i++)
+                        yr[i] = (float)((double)af[i] + accd[i] + bias);
+                else
+                    for (int64_t i = 0; i < o2; i++)
+                        yr[i] = (float)((double)af[i] + bias);
             }
     }
 out:
     mem_free(accf);
     mem_free(accd);
 }
+
+static void dw_planes_c(void *arg, int64_t p0, int64_t p1) { dw_body(arg, p0, p1); }
+#ifdef GEMM_X86
+GEMM_AVX2 static void dw_planes_avx2(void *arg, int64_t p0, int64_t p1) { dw_body(arg, p0, p1); }
+GEMM_AVX512 static void dw_planes_avx512(void *arg, int64_t p0, int64_t p1) { dw_body(arg, p0, p1); }
+#endif
 
 /* Conv's B as a gemm_core b_pack source (implicit im2col) over the
  * zero-padded input (g: the padded geometry, pads 0): row r = (ci, kz,
@@ -367,28 +407,6 @@ static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64
     }
 }
 
-/* Copies input planes [p0, p1) into the zero-padded buffer. */
-typedef struct pad_job {
-    const conv_geom *g, *gp; /* unpadded and padded geometry */
-    const float *x;
-    float *xp;
-} pad_job;
-
-static void pad_planes(void *arg, int64_t p0, int64_t p1)
-{
-    const pad_job *j = arg;
-    const conv_geom *g = j->g, *gp = j->gp;
-    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], pin_sz = gp->in[0] * gp->in[1] * gp->in[2];
-    for (int64_t p = p0; p < p1; p++) {
-        float *d = j->xp + p * pin_sz;
-        memset(d, 0, (size_t)pin_sz * sizeof(float));
-        for (int64_t z = 0; z < g->in[0]; z++)
-            for (int64_t yy = 0; yy < g->in[1]; yy++)
-                memcpy(d + ((z + g->pad_b[0]) * gp->in[1] + yy + g->pad_b[1]) * gp->in[2] + g->pad_b[2],
-                       j->x + p * in_sz + (z * g->in[1] + yy) * g->in[2], (size_t)g->in[2] * sizeof(float));
-    }
-}
-
 static int conv_f32(op_ctx *c, const conv_geom *g)
 {
     const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
@@ -398,9 +416,35 @@ static int conv_f32(op_ctx *c, const conv_geom *g)
     const float *bias = b ? b->data : NULL;
     if (g->N * g->M == 0 || out_sz == 0)
         return 0;
+    int direct = 1, padded = 0; /* direct: 1x1, stride 1, no padding: B is x itself */
+    conv_geom gp = *g;          /* the zero-padded input's geometry */
+    for (int d = 0; d < 3; d++) {
+        direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
+        padded |= g->pad_b[d] || g->pad_e[d];
+        gp.in[d] = g->in[d] + g->pad_b[d] + g->pad_e[d];
+        gp.pad_b[d] = gp.pad_e[d] = 0;
+    }
+    int64_t pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
+    const float *xb = x->data;
+    float *xpad = NULL;
+    if (padded) {
+        xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
+        if (!xpad)
+            return op_error(c, RV_ENOMEM, "cannot allocate the padded input (%lld x %lld elements)",
+                            (long long)(g->N * g->C), (long long)pin_sz);
+        pad_job pj = {g, &gp, x->data, xpad};
+        ref_parallel_for(g->N * g->C, 1, pad_planes, &pj);
+        xb = xpad;
+    }
     if (cg == 1) {
-        dw_job j = {g, x->data, w->data, bias, y->data, gemm_core_axpy(), 0};
-        ref_parallel_for(g->N * g->M, 1, dw_planes, &j);
+        dw_job j = {&gp, xb, w->data, bias, y->data, 0};
+        void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
+#ifdef GEMM_X86
+        int isa = gemm_core_isa();
+        fn = isa == 2 ? dw_planes_avx512 : isa == 1 ? dw_planes_avx2 : dw_planes_c;
+#endif
+        ref_parallel_for(g->N * g->M, 1, fn, &j);
+        mem_free(xpad);
         return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise row of %lld elements",
                                    (long long)g->out[2])
                         : 0;
@@ -419,30 +463,7 @@ static int conv_f32(op_ctx *c, const conv_geom *g)
     int64_t off[4];
     p.off = off;
     p.batches = 1;
-    int direct = 1; /* 1x1, stride 1, no padding: B is x itself */
-    for (int d = 0; d < 3; d++)
-        direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
-    const float *xb = x->data;
-    float *xpad = NULL;
-    conv_geom gp = *g; /* the padded input's geometry */
-    int64_t pin_sz = in_sz;
     if (!direct) {
-        int padded = 0;
-        for (int d = 0; d < 3; d++) {
-            padded |= g->pad_b[d] || g->pad_e[d];
-            gp.in[d] = g->in[d] + g->pad_b[d] + g->pad_e[d];
-            gp.pad_b[d] = gp.pad_e[d] = 0;
-        }
-        pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
-        if (padded) {
-            xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
-            if (!xpad)
-                return op_error(c, RV_ENOMEM, "cannot allocate the padded input (%lld x %lld elements)",
-                                (long long)(g->N * g->C), (long long)pin_sz);
-            pad_job pj = {g, &gp, x->data, xpad};
-            ref_parallel_for(g->N * g->C, 1, pad_planes, &pj);
-            xb = xpad;
-        }
         p.b_pack = conv_b_pack;
         p.b_ctx = &gp;
     }

@@ -19,12 +19,6 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define GEMM_X86 1
-#define GEMM_AVX512 __attribute__((target("avx512f,fma")))
-#define GEMM_AVX2 __attribute__((target("avx2,fma")))
-#endif
-
 typedef float gemm_v4 __attribute__((vector_size(16)));
 #ifdef GEMM_X86
 typedef float gemm_v8 __attribute__((vector_size(32)));
@@ -63,38 +57,22 @@ typedef float gemm_v16 __attribute__((vector_size(64)));
             }                                                                                           \
     }
 
-/* acc[i] = fmaf(w, x[i*s], acc[i]): the depthwise convolution's step. */
-#define GEMM_AXPY(NAME, ATTR)                                                                           \
-    ATTR static void NAME(int64_t n, float w, const float *restrict x, int64_t s, float *restrict acc)   \
-    {                                                                                                   \
-        if (s == 1)                                                                                     \
-            for (int64_t i = 0; i < n; i++)                                                             \
-                acc[i] = __builtin_fmaf(w, x[i], acc[i]);                                               \
-        else                                                                                            \
-            for (int64_t i = 0; i < n; i++)                                                             \
-                acc[i] = __builtin_fmaf(w, x[i * s], acc[i]);                                           \
-    }
-
 GEMM_UKERNEL(ukernel_c, , gemm_v4, 4, 4, 1)
-GEMM_AXPY(axpy_c, )
 #ifdef GEMM_X86
 GEMM_UKERNEL(ukernel_avx2, GEMM_AVX2, gemm_v8, 8, 6, 2)
 GEMM_UKERNEL(ukernel_avx512, GEMM_AVX512, gemm_v16, 16, 8, 2)
-GEMM_AXPY(axpy_avx2, GEMM_AVX2)
-GEMM_AXPY(axpy_avx512, GEMM_AVX512)
 #endif
 
 typedef struct gemm_isa {
     int mr, nr, mc, nc; /* micro tile; row group and column tile (multiples of it) */
     void (*ukernel)(int64_t kc, const float *ap, const float *bp, double *acc);
-    gemm_axpy_fn axpy;
 } gemm_isa;
 
 static const gemm_isa isas[] = {
-    {4, 4, 256, 64, ukernel_c, axpy_c},
+    {4, 4, 256, 64, ukernel_c},
 #ifdef GEMM_X86
-    {6, 16, 384, 128, ukernel_avx2, axpy_avx2},
-    {8, 32, 512, 128, ukernel_avx512, axpy_avx512},
+    {6, 16, 384, 128, ukernel_avx2},
+    {8, 32, 512, 128, ukernel_avx512},
 #endif
 };
 
@@ -122,8 +100,6 @@ int gemm_core_cap_isa(int level)
     isa_cap = level < 0 ? -1 : level;
     return gemm_core_isa();
 }
-
-gemm_axpy_fn gemm_core_axpy(void) { return isas[gemm_core_isa()].axpy; }
 
 typedef struct gemm_job {
     const gemm_problem *p;

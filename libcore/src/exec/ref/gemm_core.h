@@ -56,9 +56,14 @@ typedef struct gemm_problem {
  * RV_ENOMEM when a worker could not allocate its packing buffers. */
 int gemm_core_run(const gemm_problem *p);
 
-/* acc[i] = fmaf(w, x[i*s], acc[i]) for i < n, with the current ISA
- * level's vector code (level from gemm_core_isa/cap on the caller). */
-typedef void (*gemm_axpy_fn)(int64_t n, float w, const float *x, int64_t s, float *acc);
-gemm_axpy_fn gemm_core_axpy(void);
+/* For kernels outside this file with their own per-ISA instances (the
+ * depthwise conv): GEMM_X86 where the levels 1 and 2 exist, and their
+ * target attributes. A body written once as a static always-inline
+ * function and called from one wrapper per level compiles for each. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define GEMM_X86 1
+#define GEMM_AVX512 __attribute__((target("avx512f,fma")))
+#define GEMM_AVX2 __attribute__((target("avx2,fma")))
+#endif
 
 #endif
