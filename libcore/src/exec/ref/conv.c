@@ -298,13 +298,49 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
     const conv_geom *g = j->g;
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], o2 = g->out[2];
     int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G, kw = g->k[2], s = g->stride[2];
-    float *accf = mem_alloc((size_t)o2 * sizeof(float) + 4);
-    double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)o2 * sizeof(double) + 8) : NULL;
+    /* 2-D stride 1: the whole plane at once, as rows of the padded width
+     * (the columns past o2 are computed and dropped), so each tap is one
+     * long axpy; the reads stay inside the padded plane. */
+    int plane = s == 1 && g->out[0] == 1 && g->k[0] == 1;
+    int64_t len = plane ? (g->out[1] - 1) * g->in[2] + o2 : o2;
+    float *accf = mem_alloc((size_t)len * sizeof(float) + 4);
+    double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)len * sizeof(double) + 8) : NULL;
     if (!accf || (k_sz > GEMM_KC && !accd)) {
         j->failed = 1;
         goto out;
     }
-    for (int64_t p = p0; p < p1; p++) {
+    for (int64_t p = p0; plane && p < p1; p++) {
+        int64_t n = p / g->M, m = p % g->M, ic = m / mg, W = g->in[2];
+        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        double bias = j->bias ? (double)j->bias[m] : 0;
+        float *yp = j->y + p * g->out[1] * o2;
+        memset(accf, 0, (size_t)len * sizeof(float));
+        if (accd)
+            memset(accd, 0, (size_t)len * sizeof(double));
+        int64_t tap = 0, next_flush = GEMM_KC;
+        for (int64_t ky = 0; ky < g->k[1]; ky++)
+            for (int64_t kx = 0; kx < kw; kx++, tap++) {
+                if (tap == next_flush) { /* chunk boundary: accd exists */
+                    for (int64_t i = 0; i < len; i++) {
+                        accd[i] += (double)accf[i];
+                        accf[i] = 0;
+                    }
+                    next_flush += GEMM_KC;
+                }
+                dw_axpy(len, wp[tap], xp + ky * g->dil[1] * W + kx * g->dil[2], 1, accf);
+            }
+        for (int64_t oy = 0; oy < g->out[1]; oy++) {
+            float *restrict yr = yp + oy * o2;
+            const float *restrict af = accf + oy * W;
+            if (accd)
+                for (int64_t i = 0; i < o2; i++)
+                    yr[i] = (float)((double)af[i] + accd[oy * W + i] + bias);
+            else
+                for (int64_t i = 0; i < o2; i++)
+                    yr[i] = (float)((double)af[i] + bias);
+        }
+    }
+    for (int64_t p = p0; !plane && p < p1; p++) {
         int64_t n = p / g->M, m = p % g->M, ic = m / mg;
         const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
         double bias = j->bias ? (double)j->bias[m] : 0;
@@ -407,8 +443,31 @@ static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64
     }
 }
 
-static int conv_f32(op_ctx *c, const conv_geom *g)
+/* The geometry with the spatial dims right-aligned (1-D and 2-D convs
+ * get leading extents of 1), so dim 2 is always the contiguous row the
+ * kernels below vectorise along; flattened orders do not change. */
+static conv_geom right_aligned(const conv_geom *g)
 {
+    conv_geom a = *g;
+    int sh = 3 - g->sp;
+    for (int d = 0; d < 3; d++) {
+        int s = d - sh; /* source dim, < 0: a leading 1 */
+        a.in[d] = s < 0 ? 1 : g->in[s];
+        a.k[d] = s < 0 ? 1 : g->k[s];
+        a.out[d] = s < 0 ? 1 : g->out[s];
+        a.stride[d] = s < 0 ? 1 : g->stride[s];
+        a.dil[d] = s < 0 ? 1 : g->dil[s];
+        a.pad_b[d] = s < 0 ? 0 : g->pad_b[s];
+        a.pad_e[d] = s < 0 ? 0 : g->pad_e[s];
+        a.out_pad[d] = s < 0 ? 0 : g->out_pad[s];
+    }
+    return a;
+}
+
+static int conv_f32(op_ctx *c, const conv_geom *g0)
+{
+    conv_geom ga = right_aligned(g0);
+    const conv_geom *g = &ga;
     const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
     tensor *y = c->out[0];
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
