@@ -2,7 +2,8 @@
  * gemm_core.h): packed A/B panels, a register-blocked microkernel in GCC
  * vector extensions, double chunk sums, one rounding in the epilogue.
  *
- * A is packed once per call (MR-row strips over all K). The work is split
+ * A is read in place (a last strip of fewer than MR rows is copied and
+ * zero-padded once per call). The work is split
  * into tasks of (batch, row group, column tile of NC) run through
  * ref_parallel_for; each walks K in GEMM_KC chunks: it packs the chunk of
  * its B columns once (from a strided matrix or a b_pack source such as
@@ -26,19 +27,19 @@ typedef float gemm_v16 __attribute__((vector_size(64)));
 #endif
 
 /* acc[MR][NR] (row-major, doubles) += the f32 fmaf sum over kc steps of
- * ap[k*MR + i] * bp[k*NR + j]; NR = NV vectors of VL lanes. The lane loop
+ * ap[i*rs + k*cs] * bp[k*NR + j]; NR = NV vectors of VL lanes. The lane loop
  * of __builtin_fmaf becomes one vector FMA where the target has it. */
 #define GEMM_UKERNEL(NAME, ATTR, VT, VL, MR, NV)                                                        \
-    ATTR static void NAME(int64_t kc, const float *ap, const float *bp, double *acc)                    \
+    ATTR static void NAME(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc) \
     {                                                                                                   \
         VT cv[MR][NV];                                                                                  \
         _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
             _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) cv[i][v] = (VT){0};                  \
-        for (int64_t k = 0; k < kc; k++, ap += (MR), bp += (NV) * (VL)) {                               \
+        for (int64_t k = 0; k < kc; k++, ap += cs, bp += (NV) * (VL)) {                                 \
             VT bv[NV];                                                                                  \
             _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) memcpy(&bv[v], bp + v * (VL), sizeof(VT)); \
             _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++) {                                   \
-                float a = ap[i];                                                                        \
+                float a = ap[i * rs];                                                                   \
                 _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) {                                \
                     VT t, c0 = cv[i][v], b0 = bv[v];                                                    \
                     _Pragma("GCC unroll 16") for (int l = 0; l < (VL); l++) t[l] =                      \
@@ -65,7 +66,7 @@ GEMM_UKERNEL(ukernel_avx512, GEMM_AVX512, gemm_v16, 16, 8, 2)
 
 typedef struct gemm_isa {
     int mr, nr, mc, nc; /* micro tile; row group and column tile (multiples of it) */
-    void (*ukernel)(int64_t kc, const float *ap, const float *bp, double *acc);
+    void (*ukernel)(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc);
 } gemm_isa;
 
 static const gemm_isa isas[] = {
@@ -107,35 +108,25 @@ typedef struct gemm_job {
     int64_t ms;          /* MR-row strips of A per batch */
     int64_t nt, mg;      /* tasks per batch: nt column tiles x mg row groups */
     int64_t strips_per_group;
-    float *pa;           /* A of every batch, packed: batch, strip, k, row */
+    float *pa;           /* the last strip of every batch when M % MR, packed */
     volatile int failed; /* a worker could not allocate (all write 1) */
 } gemm_job;
 
-/* Packs A strips [s0, s1) of all batches (index = batch * ms + strip):
- * strip s holds rows s*MR.. as pa[k*MR + i], zero rows past M. */
-static void pack_a(void *arg, int64_t s0, int64_t s1)
+/* The kernels read A in place (rows rs = a_m apart, k steps cs = a_k);
+ * only a last strip with fewer than MR rows is copied, zero-padded, for
+ * batches [b0, b1): pa[(batch*K + k)*MR + i]. */
+static void pack_a_tail(void *arg, int64_t b0, int64_t b1)
 {
     gemm_job *j = arg;
     const gemm_problem *p = j->p;
     int mr = j->isa->mr;
-    for (int64_t si = s0; si < s1; si++) {
-        int64_t bt = si / j->ms, m0 = (si % j->ms) * mr;
+    int64_t m0 = (j->ms - 1) * mr;
+    for (int64_t bt = b0; bt < b1; bt++) {
         const float *a = p->a + (p->off ? p->off[4 * bt] : 0);
-        float *pa = j->pa + si * p->K * mr;
-        for (int i = 0; i < mr; i++) {
-            if (m0 + i >= p->M) {
-                for (int64_t k = 0; k < p->K; k++)
-                    pa[k * mr + i] = 0;
-                continue;
-            }
-            const float *row = a + (m0 + i) * p->a_m;
-            if (p->a_k == 1)
-                for (int64_t k = 0; k < p->K; k++)
-                    pa[k * mr + i] = row[k];
-            else
-                for (int64_t k = 0; k < p->K; k++)
-                    pa[k * mr + i] = row[k * p->a_k];
-        }
+        float *pa = j->pa + bt * p->K * mr;
+        for (int i = 0; i < mr; i++)
+            for (int64_t k = 0; k < p->K; k++)
+                pa[k * mr + i] = m0 + i < p->M ? a[(m0 + i) * p->a_m + k * p->a_k] : 0;
     }
 }
 
@@ -197,16 +188,20 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
         const float *b = p->b + (o ? o[1] : 0);
         float *y = p->y + (o ? o[2] : 0);
         const float *bias = p->bias ? p->bias + (o ? o[3] : 0) : NULL;
-        const float *pa = j->pa + (bt * j->ms) * p->K * mr;
+        const float *a = p->a + (o ? o[0] : 0), *pa = j->pa ? j->pa + bt * p->K * mr : NULL;
         int64_t ss = s1 - s0, ns = (nc + nr - 1) / nr;
         memset(acc, 0, (size_t)(ss * mr) * (size_t)(ns * nr) * sizeof(double));
         for (int64_t k0 = 0; k0 < p->K; k0 += GEMM_KC) {
             int64_t kc = p->K - k0 < GEMM_KC ? p->K - k0 : GEMM_KC;
             pack_b(p, b, nr, n0, nc, k0, kc, pb);
             for (int64_t js = 0; js < ns; js++)
-                for (int64_t si = s0; si < s1; si++)
-                    is->ukernel(kc, pa + (si * p->K + k0) * mr, pb + js * kc * nr,
-                                acc + (js * ss + (si - s0)) * mr * nr);
+                for (int64_t si = s0; si < s1; si++) {
+                    double *at = acc + (js * ss + (si - s0)) * mr * nr;
+                    if (pa && si == j->ms - 1)
+                        is->ukernel(kc, pa + k0 * mr, 1, mr, pb + js * kc * nr, at);
+                    else
+                        is->ukernel(kc, a + si * mr * p->a_m + k0 * p->a_k, p->a_m, p->a_k, pb + js * kc * nr, at);
+                }
         }
         int64_t m0 = s0 * mr, m1 = s1 * mr < p->M ? s1 * mr : p->M;
         for (int64_t m = m0; m < m1; m++) {
@@ -249,12 +244,12 @@ int gemm_core_run(const gemm_problem *p)
     while (j.strips_per_group > 1 && p->batches * j.nt * ((j.ms + j.strips_per_group - 1) / j.strips_per_group) < want)
         j.strips_per_group = (j.strips_per_group + 1) / 2;
     j.mg = (j.ms + j.strips_per_group - 1) / j.strips_per_group;
-    size_t pa_n = (size_t)(p->batches * j.ms) * (size_t)(p->K > 0 ? p->K : 1) * (size_t)mr;
-    j.pa = mem_alloc(pa_n * sizeof(float));
-    if (!j.pa)
-        return RV_ENOMEM;
-    if (p->K > 0)
-        ref_parallel_for(p->batches * j.ms, 1, pack_a, &j);
+    if (p->M % mr && p->K > 0) {
+        j.pa = mem_alloc((size_t)p->batches * (size_t)p->K * (size_t)mr * sizeof(float));
+        if (!j.pa)
+            return RV_ENOMEM;
+        ref_parallel_for(p->batches, 1, pack_a_tail, &j);
+    }
     ref_parallel_for(p->batches * j.mg * j.nt, 1, gemm_tasks, &j);
     mem_free(j.pa);
     return j.failed ? RV_ENOMEM : 0;
