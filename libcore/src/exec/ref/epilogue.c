@@ -4,6 +4,7 @@
  * Each runs the product with the MatMul/Gemm/Conv kernel and then the
  * epilogue in f32, in the same order and with the same constants as the
  * unfused ONNX ops, so fusion leaves the reference's results unchanged. */
+#include "gemm_core.h"
 #include "ref.h"
 
 #include <math.h>
@@ -46,17 +47,17 @@ typedef struct mm_epi {
     float div;
 } mm_epi;
 
-/* Rows [r0, r1) of the product: the same f32 steps as the unfused ops. */
-static void mm_epi_rows(void *arg, int64_t r0, int64_t r1)
+/* Columns [n0, n0+nc) of row r of the product (Y points at column n0):
+ * the same f32 steps as the unfused ops. */
+static void mm_epi_span(const mm_epi *j, int64_t r, int64_t n0, int64_t nc, float *Y)
 {
-    const mm_epi *j = arg;
-    for (int64_t r = r0; r < r1; r++) {
-        float *Y = j->y + r * j->cols;
-        const float *res = j->res ? j->res + r * j->cols : NULL;
-        for (int64_t i = 0; i < j->cols; i++) {
+    {
+        const float *res = j->res ? j->res + r * j->cols + n0 : NULL;
+        const float *bias = j->bias ? j->bias + n0 : NULL;
+        for (int64_t i = 0; i < nc; i++) {
             float h = Y[i];
-            if (j->bias)
-                h = h + j->bias[i];
+            if (bias)
+                h = h + bias[i];
             if (res)
                 h = h + res[i];
             if (j->relu)
@@ -71,13 +72,23 @@ static void mm_epi_rows(void *arg, int64_t r0, int64_t r1)
     }
 }
 
+static void mm_epi_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const mm_epi *j = arg;
+    for (int64_t r = r0; r < r1; r++)
+        mm_epi_span(j, r, 0, j->cols, j->y + r * j->cols);
+}
+
+/* the GEMM's hook: row m of batch t is row t*M + m of Y */
+static void mm_epi_post(const gemm_problem *p, int64_t t, int64_t m, int64_t n0, int64_t nc, float *y)
+{
+    mm_epi_span(p->post_ctx, t * p->M + m, n0, nc, y);
+}
+
 int ref_epilogue(op_ctx *c)
 {
     ir_node tmp;
     op_ctx p = product_ctx(c, &tmp);
-    int rc = ref_matmul(&p);
-    if (rc)
-        return rc;
     tensor *y = c->out[0];
     if (y->dtype != DT_F32)
         return op_error(c, RV_ETYPE, "float32 only");
@@ -87,7 +98,11 @@ int ref_epilogue(op_ctx *c)
     mm_epi j = {y->data, c->n_in > 2 && c->in[2] ? c->in[2]->data : NULL,
                 c->n_in > 3 && c->in[3] ? c->in[3]->data : NULL, cols,
                 !strcmp(act, "gelu"), !strcmp(act, "relu"), ir_attr_float(c->node, "gelu_divisor", 1.4142135f)};
-    if (cols > 0)
+    ref_matmul_post post = {mm_epi_post, &j};
+    int fused, rc = ref_matmul_fused(&p, &post, &fused);
+    if (rc)
+        return rc;
+    if (!fused && cols > 0)
         ref_parallel_for(n / cols, 1, mm_epi_rows, &j);
     return 0;
 }

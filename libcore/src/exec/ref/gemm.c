@@ -77,7 +77,7 @@ int shape_matmul(op_ctx *c)
 /* f32 MatMul/Gemm with operands of rank >= 2 on the shared blocked GEMM
  * (gemm_core.c), every batch (with A/B broadcast) one problem: returns 1
  * when it handled the node (*rc its status), 0 when it did not. */
-static int matmul_f32(op_ctx *c, int *rc)
+static int matmul_f32(op_ctx *c, int *rc, const ref_matmul_post *post)
 {
     *rc = 0;
     const tensor *a = c->in[0], *b = c->in[1];
@@ -109,6 +109,10 @@ static int matmul_f32(op_ctx *c, int *rc)
     p.a = a->data;
     p.b = b->data;
     p.y = y->data;
+    if (post) {
+        p.post = post->fn;
+        p.post_ctx = post->ctx;
+    }
     /* batches: y's leading dims, with A/B broadcast */
     p.batches = 1;
     for (int d = 0; d < y->rank - 2; d++)
@@ -153,11 +157,18 @@ static int matmul_f32(op_ctx *c, int *rc)
     return 1;
 }
 
-int ref_matmul(op_ctx *c)
+int ref_matmul(op_ctx *c) { return ref_matmul_fused(c, NULL, NULL); }
+
+int ref_matmul_fused(op_ctx *c, const ref_matmul_post *post, int *fused)
 {
     int rc;
-    if (matmul_f32(c, &rc))
+    if (fused)
+        *fused = 0;
+    if (matmul_f32(c, &rc, post)) {
+        if (fused)
+            *fused = post != NULL;
         return rc;
+    }
     const tensor *a = c->in[0], *b = c->in[1];
     tensor *y = c->out[0];
     int is_gemm = c->node->op == OP_Gemm;

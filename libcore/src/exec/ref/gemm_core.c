@@ -26,11 +26,12 @@ typedef float gemm_v8 __attribute__((vector_size(32)));
 typedef float gemm_v16 __attribute__((vector_size(64)));
 #endif
 
-/* acc[MR][NR] (row-major, doubles) += the f32 fmaf sum over kc steps of
+/* acc[MR][NR] (row-major, doubles) += (first: =) the f32 fmaf sum over kc steps of
  * ap[i*rs + k*cs] * bp[k*NR + j]; NR = NV vectors of VL lanes. The lane loop
  * of __builtin_fmaf becomes one vector FMA where the target has it. */
 #define GEMM_UKERNEL(NAME, ATTR, VT, VL, MR, NV)                                                        \
-    ATTR static void NAME(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc) \
+    ATTR static void NAME(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc, \
+                          int first)                                                                    \
     {                                                                                                   \
         VT cv[MR][NV];                                                                                  \
         _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
@@ -53,8 +54,12 @@ typedef float gemm_v16 __attribute__((vector_size(64)));
                 float o[VL];                                                                            \
                 memcpy(o, &cv[i][v], sizeof o);                                                         \
                 double *d = acc + (i * (NV) + v) * (VL);                                                \
-                for (int l = 0; l < (VL); l++)                                                          \
-                    d[l] += (double)o[l];                                                               \
+                if (first)                                                                              \
+                    for (int l = 0; l < (VL); l++)                                                      \
+                        d[l] = (double)o[l];                                                            \
+                else                                                                                    \
+                    for (int l = 0; l < (VL); l++)                                                      \
+                        d[l] += (double)o[l];                                                           \
             }                                                                                           \
     }
 
@@ -66,7 +71,7 @@ GEMM_UKERNEL(ukernel_avx512, GEMM_AVX512, gemm_v16, 16, 8, 2)
 
 typedef struct gemm_isa {
     int mr, nr, mc, nc; /* micro tile; row group and column tile (multiples of it) */
-    void (*ukernel)(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc);
+    void (*ukernel)(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc, int first);
 } gemm_isa;
 
 static const gemm_isa isas[] = {
@@ -190,7 +195,8 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
         const float *bias = p->bias ? p->bias + (o ? o[3] : 0) : NULL;
         const float *a = p->a + (o ? o[0] : 0), *pa = j->pa ? j->pa + bt * p->K * mr : NULL;
         int64_t ss = s1 - s0, ns = (nc + nr - 1) / nr;
-        memset(acc, 0, (size_t)(ss * mr) * (size_t)(ns * nr) * sizeof(double));
+        if (p->K == 0)
+            memset(acc, 0, (size_t)(ss * mr) * (size_t)(ns * nr) * sizeof(double));
         for (int64_t k0 = 0; k0 < p->K; k0 += GEMM_KC) {
             int64_t kc = p->K - k0 < GEMM_KC ? p->K - k0 : GEMM_KC;
             pack_b(p, b, nr, n0, nc, k0, kc, pb);
@@ -198,9 +204,10 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
                 for (int64_t si = s0; si < s1; si++) {
                     double *at = acc + (js * ss + (si - s0)) * mr * nr;
                     if (pa && si == j->ms - 1)
-                        is->ukernel(kc, pa + k0 * mr, 1, mr, pb + js * kc * nr, at);
+                        is->ukernel(kc, pa + k0 * mr, 1, mr, pb + js * kc * nr, at, k0 == 0);
                     else
-                        is->ukernel(kc, a + si * mr * p->a_m + k0 * p->a_k, p->a_m, p->a_k, pb + js * kc * nr, at);
+                        is->ukernel(kc, a + si * mr * p->a_m + k0 * p->a_k, p->a_m, p->a_k, pb + js * kc * nr, at,
+                                    k0 == 0);
                 }
         }
         int64_t m0 = s0 * mr, m1 = s1 * mr < p->M ? s1 * mr : p->M;
@@ -220,6 +227,8 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
                     yr[n] = (float)(v + bm);
                 }
             }
+            if (p->post)
+                p->post(p, bt, m, n0, nc, yr);
         }
     }
 out:

@@ -50,6 +50,11 @@ typedef struct gemm_problem {
     void (*b_pack)(const struct gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
                    int nr, float *pb);
     const void *b_ctx;      /* for b_pack */
+    /* Optional, after rounding: called on y[n0 .. n0+nc) of row m of batch
+     * t (already at its offset) while it is in cache (MatMulEpilogue's
+     * f32 bias/residual/activation). */
+    void (*post)(const struct gemm_problem *p, int64_t t, int64_t m, int64_t n0, int64_t nc, float *y);
+    const void *post_ctx;
 } gemm_problem;
 
 /* Runs p over ref_parallel_for (output tiles of every batch); 0, or
@@ -65,5 +70,15 @@ int gemm_core_run(const gemm_problem *p);
 #define GEMM_AVX512 __attribute__((target("avx512f,fma")))
 #define GEMM_AVX2 __attribute__((target("avx2,fma")))
 #endif
+
+/* MatMul/Gemm (gemm.c) with a post hook run on each output row segment
+ * after rounding; *fused = 1 when the hook ran (the f32 path), else the
+ * caller applies it (other dtypes). */
+struct op_ctx;
+typedef struct ref_matmul_post {
+    void (*fn)(const gemm_problem *p, int64_t t, int64_t m, int64_t n0, int64_t nc, float *y);
+    const void *ctx;
+} ref_matmul_post;
+int ref_matmul_fused(struct op_ctx *c, const ref_matmul_post *post, int *fused);
 
 #endif
