@@ -486,7 +486,7 @@ static int conv_f32(op_ctx *c, const conv_geom *g0)
     int64_t pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
     const float *xb = x->data;
     float *xpad = NULL;
-    if (padded) {
+    if (padded && g->N * g->C > 0) {
         xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
         if (!xpad)
             return op_error(c, RV_ENOMEM, "cannot allocate the padded input (%lld x %lld elements)",

@@ -117,9 +117,71 @@ static pool_taps pool_dim_taps(const pool_geom *g, int d, int64_t o)
     return t;
 }
 
+/* f32 MaxPool / AveragePool / GlobalAveragePool without indices: the
+ * loop below with the taps of dims 1 and 2 computed once per call and
+ * the data read as floats; the same comparisons and double sums, so the
+ * same results. 0 when it cannot allocate its tap tables (the caller
+ * then runs the general loop). */
+static int pool_planes_f32(pool_job *j, int64_t p0, int64_t p1)
+{
+    const pool_geom *g = &j->g;
+    int op = j->c->node->op, is_max = op == OP_MaxPool;
+    int include_pad = (int)ir_attr_int(j->c->node, "count_include_pad", 0);
+    pool_taps *ty = mem_alloc((size_t)(g->out[1] + g->out[2]) * sizeof(pool_taps)), *tx = ty + g->out[1];
+    if (!ty)
+        return 0;
+    for (int64_t o = 0; o < g->out[1]; o++)
+        ty[o] = pool_dim_taps(g, 1, o);
+    for (int64_t o = 0; o < g->out[2]; o++)
+        tx[o] = pool_dim_taps(g, 2, o);
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
+    for (int64_t pl = p0; pl < p1; pl++) {
+        const float *xp = (const float *)j->c->in[0]->data + pl * in_sz;
+        float *yp = (float *)j->c->out[0]->data + pl * out_sz;
+        for (int64_t oz = 0; oz < g->out[0]; oz++) {
+            pool_taps tz = pool_dim_taps(g, 0, oz);
+            for (int64_t oy = 0; oy < g->out[1]; oy++)
+                for (int64_t ox = 0; ox < g->out[2]; ox++, yp++) {
+                    const pool_taps *a = &ty[oy], *b = &tx[ox];
+                    double padded = (double)tz.padded * (double)a->padded * (double)b->padded;
+                    int64_t cnt = 0, sx = g->dil[2];
+                    double acc = is_max ? -INFINITY : 0;
+                    for (int64_t kz = tz.lo; kz < tz.hi; kz++)
+                        for (int64_t ky = a->lo; ky < a->hi; ky++) {
+                            int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+                            int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+                            int64_t row = (iz * g->in[1] + iy) * g->in[2] + ox * g->stride[2] - g->pad_b[2];
+                            if (is_max)
+                                for (int64_t kx = b->lo; kx < b->hi; kx++, cnt++) {
+                                    double v = xp[row + kx * sx];
+                                    if (v > acc || cnt == 0) /* the first tap, then strictly greater */
+                                        acc = v;
+                                }
+                            else
+                                for (int64_t kx = b->lo; kx < b->hi; kx++, cnt++)
+                                    acc += xp[row + kx * sx];
+                        }
+                    if (!is_max) {
+                        double div = include_pad ? padded : (double)cnt;
+                        acc = div ? acc / div : 0;
+                    }
+                    *yp = (float)acc;
+                }
+        }
+    }
+    mem_free(ty);
+    return 1;
+}
+
 static void pool_planes(void *arg, int64_t p0, int64_t p1)
 {
     pool_job *j = arg;
+    {
+        int op = j->c->node->op;
+        if (j->c->in[0]->dtype == DT_F32 && j->c->out[0]->dtype == DT_F32 && j->c->n_out < 2 &&
+            (op == OP_MaxPool || op == OP_AveragePool || op == OP_GlobalAveragePool) && pool_planes_f32(j, p0, p1))
+            return;
+    }
     const pool_geom *g = &j->g;
     const tensor *x = j->c->in[0];
     tensor *y = j->c->out[0];
