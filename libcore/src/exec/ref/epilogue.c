@@ -151,22 +151,24 @@ static void cv_epi_planes(void *arg, int64_t p0, int64_t p1)
         float *Y = j->y + p * j->S;
         const float *res = j->res ? j->res + p * j->S : NULL;
         const double *bn = j->bn ? j->bn + 3 * (p % j->C) : NULL;
-        for (int64_t i = 0; i < j->S; i++) {
-            float h = Y[i];
-            if (bn)
-                h = (float)(((double)h - bn[1]) * bn[0] + bn[2]);
-            if (res)
-                h = h + res[i];
-            if (j->relu) {
-                h = h > 0 ? h : 0;
-            } else if (j->clip) { /* as ref_clip: compares in double */
-                double v = h;
+        /* one pass per step (each vectorises; the plane stays in cache),
+         * the steps in the unfused ops' order */
+        if (bn)
+            for (int64_t i = 0; i < j->S; i++)
+                Y[i] = (float)(((double)Y[i] - bn[1]) * bn[0] + bn[2]);
+        if (res)
+            for (int64_t i = 0; i < j->S; i++)
+                Y[i] = Y[i] + res[i];
+        if (j->relu)
+            for (int64_t i = 0; i < j->S; i++)
+                Y[i] = Y[i] > 0 ? Y[i] : 0;
+        else if (j->clip) /* as ref_clip: compares in double */
+            for (int64_t i = 0; i < j->S; i++) {
+                double v = Y[i];
                 v = v < j->lo ? j->lo : v;
                 v = v > j->hi ? j->hi : v;
-                h = (float)v;
+                Y[i] = (float)v;
             }
-            Y[i] = h;
-        }
     }
 }
 
