@@ -3,13 +3,15 @@
  * pads, auto_pad, dilations and optional bias.
  *
  * f32 Conv runs on the shared GEMM (gemm_core.h states the accumulation
- * contract): Y = W x im2col(X) per (batch, group), im2col implicit (the
- * GEMM packs its B chunks straight from X; 1x1 stride-1 unpadded convs
- * read X as a matrix), and convs
- * with one input channel per output channel (depthwise) on a row kernel
- * with the same contract. Other dtypes and ConvTranspose accumulate each
- * output plane in double in a fixed order (input channel, then kernel
- * position) on one thread. Threads never change the bits. */
+ * contract; K in (input channel, kz, ky, kx) order): Y = W x im2col(X)
+ * per (batch, group), the im2col implicit (the GEMM packs its B chunks
+ * straight from a zero-padded copy of X; 1x1 stride-1 unpadded convs read
+ * X as a matrix). Convs with one input channel per output channel
+ * (depthwise) run a per-ISA row/plane kernel with the same contract (the
+ * taps are K). Padding taps count as products with 0 in both. Other
+ * dtypes and ConvTranspose accumulate each output plane in double in a
+ * fixed order (input channel, then kernel position) on one thread.
+ * Threads never change the bits. */
 #include "gemm_core.h"
 #include "ref.h"
 
@@ -268,8 +270,9 @@ static void pad_planes(void *arg, int64_t p0, int64_t p1)
 }
 
 /* Depthwise-like (one input channel per output channel): output plane p =
- * (n, m) row by row, one axpy per kernel tap in (kz, ky, kx) order, f32
- * fmaf within GEMM_KC taps and the chunk sums in double, then bias. */
+ * (n, m), one axpy per kernel tap in (kz, ky, kx) order over a row (or,
+ * 2-D stride 1, the whole plane), f32 fmaf within GEMM_KC taps and the
+ * chunk sums in double, then bias. */
 typedef struct dw_job {
     const conv_geom *g;
     const float *x, *w, *bias;
