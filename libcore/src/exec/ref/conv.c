@@ -277,6 +277,7 @@ typedef struct dw_job {
     const conv_geom *g;
     const float *x, *w, *bias;
     float *y;
+    const ref_conv_post *post; /* or NULL */
     volatile int failed;
 } dw_job;
 
@@ -342,6 +343,8 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                 for (int64_t i = 0; i < o2; i++)
                     yr[i] = (float)((double)af[i] + bias);
         }
+        if (j->post)
+            j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
     }
     for (int64_t p = p0; !plane && p < p1; p++) {
         int64_t n = p / g->M, m = p % g->M, ic = m / mg;
@@ -377,6 +380,8 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                 else
                     for (int64_t i = 0; i < o2; i++)
                         yr[i] = (float)((double)af[i] + bias);
+                if (j->post)
+                    j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
             }
     }
 out:
@@ -467,7 +472,20 @@ static conv_geom right_aligned(const conv_geom *g)
     return a;
 }
 
-static int conv_f32(op_ctx *c, const conv_geom *g0)
+/* the GEMM's row m of (batch n, group) is plane n*M + grp*mg + m */
+typedef struct conv_gemm_post {
+    const ref_conv_post *post;
+    int64_t plane0;
+} conv_gemm_post;
+
+static void conv_post_row(const gemm_problem *p, int64_t t, int64_t m, int64_t n0, int64_t nc, float *y)
+{
+    (void)t;
+    const conv_gemm_post *cp = p->post_ctx;
+    cp->post->fn(cp->post->ctx, cp->plane0 + m, n0, nc, y);
+}
+
+static int conv_f32(op_ctx *c, const conv_geom *g0, const ref_conv_post *post)
 {
     conv_geom ga = right_aligned(g0);
     const conv_geom *g = &ga;
@@ -499,7 +517,7 @@ static int conv_f32(op_ctx *c, const conv_geom *g0)
         xb = xpad;
     }
     if (cg == 1) {
-        dw_job j = {&gp, xb, w->data, bias, y->data, 0};
+        dw_job j = {&gp, xb, w->data, bias, y->data, post, 0};
         void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
 #ifdef GEMM_X86
         int isa = gemm_core_isa();
@@ -532,6 +550,11 @@ static int conv_f32(op_ctx *c, const conv_geom *g0)
     p.b_k = in_sz;
     p.N = out_sz;
     p.y = y->data;
+    conv_gemm_post cp = {post, 0};
+    if (post) {
+        p.post = conv_post_row;
+        p.post_ctx = &cp;
+    }
     int rc = 0;
     for (int64_t n = 0; n < g->N && !rc; n++)
         for (int64_t grp = 0; grp < g->G && !rc; grp++) {
@@ -540,22 +563,28 @@ static int conv_f32(op_ctx *c, const conv_geom *g0)
             off[1] = 0;
             off[2] = (n * g->M + grp * mg) * out_sz;
             off[3] = grp * mg;
+            cp.plane0 = n * g->M + grp * mg;
             rc = gemm_core_run(&p);
         }
     mem_free(xpad);
     return rc ? op_error(c, rc, "cannot allocate the GEMM packing buffers") : 0;
 }
 
-static int conv_run(op_ctx *c, int transpose)
+static int conv_run(op_ctx *c, int transpose, const ref_conv_post *post, int *fused)
 {
     conv_job j = {c, {0}, transpose, 0};
+    if (fused)
+        *fused = 0;
     int rc = conv_geometry(c, transpose, &j.g);
     if (rc)
         return rc;
     const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
     if (!transpose && x->dtype == DT_F32 && w->dtype == DT_F32 && c->out[0]->dtype == DT_F32 &&
-        (!b || b->dtype == DT_F32))
-        return conv_f32(c, &j.g);
+        (!b || b->dtype == DT_F32)) {
+        if (fused)
+            *fused = post != NULL;
+        return conv_f32(c, &j.g, post);
+    }
     ref_parallel_for(j.g.N * j.g.M, 1, conv_planes, &j);
     if (j.failed)
         return op_error(c, RV_ENOMEM, "cannot allocate an accumulation plane of %lld elements",
@@ -563,5 +592,6 @@ static int conv_run(op_ctx *c, int transpose)
     return 0;
 }
 
-int ref_conv(op_ctx *c) { return conv_run(c, 0); }
-int ref_conv_transpose(op_ctx *c) { return conv_run(c, 1); }
+int ref_conv(op_ctx *c) { return conv_run(c, 0, NULL, NULL); }
+int ref_conv_fused(op_ctx *c, const ref_conv_post *post, int *fused) { return conv_run(c, 0, post, fused); }
+int ref_conv_transpose(op_ctx *c) { return conv_run(c, 1, NULL, NULL); }

@@ -143,42 +143,44 @@ typedef struct cv_epi {
     double *bn; /* per channel k, mean, B; or NULL */
 } cv_epi;
 
+/* Elements [off, off+n) of output plane p (batch x channel) at Y: one
+ * pass per step (each vectorises; the data stays in cache), the steps in
+ * the unfused ops' order. */
+static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, float *Y)
+{
+    const cv_epi *j = ctx;
+    const float *res = j->res ? j->res + p * j->S + off : NULL;
+    const double *bn = j->bn ? j->bn + 3 * (p % j->C) : NULL;
+    if (bn)
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = (float)(((double)Y[i] - bn[1]) * bn[0] + bn[2]);
+    if (res)
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = Y[i] + res[i];
+    if (j->relu)
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = Y[i] > 0 ? Y[i] : 0;
+    else if (j->clip) /* as ref_clip: compares in double */
+        for (int64_t i = 0; i < n; i++) {
+            double v = Y[i];
+            v = v < j->lo ? j->lo : v;
+            v = v > j->hi ? j->hi : v;
+            Y[i] = (float)v;
+        }
+}
+
 /* Planes [p0, p1) (batch x channel) of the convolution's output. */
 static void cv_epi_planes(void *arg, int64_t p0, int64_t p1)
 {
     const cv_epi *j = arg;
-    for (int64_t p = p0; p < p1; p++) {
-        float *Y = j->y + p * j->S;
-        const float *res = j->res ? j->res + p * j->S : NULL;
-        const double *bn = j->bn ? j->bn + 3 * (p % j->C) : NULL;
-        /* one pass per step (each vectorises; the plane stays in cache),
-         * the steps in the unfused ops' order */
-        if (bn)
-            for (int64_t i = 0; i < j->S; i++)
-                Y[i] = (float)(((double)Y[i] - bn[1]) * bn[0] + bn[2]);
-        if (res)
-            for (int64_t i = 0; i < j->S; i++)
-                Y[i] = Y[i] + res[i];
-        if (j->relu)
-            for (int64_t i = 0; i < j->S; i++)
-                Y[i] = Y[i] > 0 ? Y[i] : 0;
-        else if (j->clip) /* as ref_clip: compares in double */
-            for (int64_t i = 0; i < j->S; i++) {
-                double v = Y[i];
-                v = v < j->lo ? j->lo : v;
-                v = v > j->hi ? j->hi : v;
-                Y[i] = (float)v;
-            }
-    }
+    for (int64_t p = p0; p < p1; p++)
+        cv_epi_span(j, p, 0, j->S, j->y + p * j->S);
 }
 
 int ref_conv_epilogue(op_ctx *c)
 {
     ir_node tmp;
     op_ctx p = conv_ctx(c, &tmp);
-    int rc = ref_conv(&p);
-    if (rc)
-        return rc;
     tensor *y = c->out[0];
     const tensor *r = c->n_in > 3 ? c->in[3] : NULL;
     if (y->dtype != DT_F32 || (r && r->dtype != DT_F32))
@@ -211,8 +213,12 @@ int ref_conv_epilogue(op_ctx *c)
             j.bn[3 * ch + 2] = tensor_get_f64(c->in[5], ch);
         }
     }
-    if (S > 0)
+    /* the f32 conv applies the steps to each piece of output it writes,
+     * while in cache; other paths leave them to the pass below */
+    ref_conv_post post = {cv_epi_span, &j};
+    int fused, rc = ref_conv_fused(&p, &post, &fused);
+    if (!rc && !fused && S > 0)
         ref_parallel_for(n / S, 1, cv_epi_planes, &j);
     mem_free(j.bn);
-    return 0;
+    return rc;
 }

@@ -154,7 +154,11 @@ static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, in
         for (int64_t k = 0; k < kc; k++) {
             const float *src = b + (k0 + k) * p->b_k + (n0 + s) * p->b_n;
             float *dst = pb + k * nr;
-            if (p->b_n == 1)
+            if (p->b_n == 1 && sw == 32 && nr == 32) /* a fixed size: inline vector moves */
+                memcpy(dst, src, 32 * sizeof(float));
+            else if (p->b_n == 1 && sw == 16 && nr == 16)
+                memcpy(dst, src, 16 * sizeof(float));
+            else if (p->b_n == 1)
                 for (int64_t q = 0; q < sw; q++)
                     dst[q] = src[q];
             else
@@ -218,14 +222,18 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
             const float *cr = p->c ? p->c + m * p->c_m + n0 * p->c_n : NULL;
             for (int64_t js = 0, n = 0; js < ns; js++, ar += ss * mr * nr) {
                 int64_t e = n + nr < nc ? n + nr : nc;
-                for (int64_t q = 0; n < e; n++, q++) {
-                    double v = ar[q];
-                    if (p->alpha != 1)
-                        v *= p->alpha;
-                    if (cr)
-                        v += p->beta * (double)cr[n * p->c_n];
-                    yr[n] = (float)(v + bm);
-                }
+                if (p->alpha == 1 && !cr) /* the common case, a loop that vectorises */
+                    for (int64_t q = 0; n < e; n++, q++)
+                        yr[n] = (float)(ar[q] + bm);
+                else
+                    for (int64_t q = 0; n < e; n++, q++) {
+                        double v = ar[q];
+                        if (p->alpha != 1)
+                            v *= p->alpha;
+                        if (cr)
+                            v += p->beta * (double)cr[n * p->c_n];
+                        yr[n] = (float)(v + bm);
+                    }
             }
             if (p->post)
                 p->post(p, bt, m, n0, nc, yr);

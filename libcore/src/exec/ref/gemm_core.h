@@ -81,4 +81,12 @@ typedef struct ref_matmul_post {
 } ref_matmul_post;
 int ref_matmul_fused(struct op_ctx *c, const ref_matmul_post *post, int *fused);
 
+/* Conv (conv.c) likewise: fn gets elements [off, off+n) of output plane
+ * `plane` (batch x channel) at y, after rounding. */
+typedef struct ref_conv_post {
+    void (*fn)(const void *ctx, int64_t plane, int64_t off, int64_t n, float *y);
+    const void *ctx;
+} ref_conv_post;
+int ref_conv_fused(struct op_ctx *c, const ref_conv_post *post, int *fused);
+
 #endif
