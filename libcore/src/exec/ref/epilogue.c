@@ -51,25 +51,25 @@ typedef struct mm_epi {
  * the same f32 steps as the unfused ops. */
 static void mm_epi_span(const mm_epi *j, int64_t r, int64_t n0, int64_t nc, float *Y)
 {
-    {
-        const float *res = j->res ? j->res + r * j->cols + n0 : NULL;
-        const float *bias = j->bias ? j->bias + n0 : NULL;
+    const float *res = j->res ? j->res + r * j->cols + n0 : NULL;
+    const float *bias = j->bias ? j->bias + n0 : NULL;
+    /* one pass per step (each but GELU vectorises), in the unfused order */
+    if (bias)
+        for (int64_t i = 0; i < nc; i++)
+            Y[i] = Y[i] + bias[i];
+    if (res)
+        for (int64_t i = 0; i < nc; i++)
+            Y[i] = Y[i] + res[i];
+    if (j->relu)
+        for (int64_t i = 0; i < nc; i++)
+            Y[i] = Y[i] > 0 ? Y[i] : 0;
+    else if (j->gelu)
         for (int64_t i = 0; i < nc; i++) {
             float h = Y[i];
-            if (bias)
-                h = h + bias[i];
-            if (res)
-                h = h + res[i];
-            if (j->relu)
-                h = h > 0 ? h : 0;
-            else if (j->gelu) {
-                float e = (float)erf((double)(h / j->div)); /* Div, Erf */
-                float a = e + 1.0f;                          /* Add 1 */
-                h = (h * a) * 0.5f;                          /* Mul, Mul 0.5 */
-            }
-            Y[i] = h;
+            float e = (float)erf((double)(h / j->div)); /* Div, Erf */
+            float a = e + 1.0f;                          /* Add 1 */
+            Y[i] = (h * a) * 0.5f;                       /* Mul, Mul 0.5 */
         }
-    }
 }
 
 static void mm_epi_rows(void *arg, int64_t r0, int64_t r1)
