@@ -98,6 +98,17 @@ static inline void gb_attr_int(gb *b, const char *node_name, const char *attr, i
         }
 }
 
+static inline void gb_attr_ints(gb *b, const char *node_name, const char *attr, const int64_t *v, size_t n)
+{
+    for (int i = 0; i < b->g->n_nodes; i++)
+        if (!strcmp(b->g->nodes[i].name, node_name)) {
+            ir_attr *a = ir_add_attr(b->g, i, attr, ATTR_INTS);
+            a->ints = arena_alloc(&b->m->a, n * sizeof *v);
+            memcpy(a->ints, v, n * sizeof *v);
+            a->n = n;
+        }
+}
+
 /* Deterministic input data for every graph input (caller frees ins[i].data). */
 static inline void gb_inputs(const gb *b, tensor *ins)
 {
