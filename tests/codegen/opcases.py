@@ -11,7 +11,12 @@ rng = np.random.default_rng(20261124)
 NEEDS_ELEN64 = set()
 # Cases whose nodes must fuse (passes/fuse.c) into this many RVV steps.
 EXPECT_STEPS = {"conv_fused_relu": 1, "conv_fused_clip": 1, "conv_fused_res_relu": 1, "conv_fused_bn": 1,
-                "conv_fused_bn_relu_nobias": 1}
+                "conv_fused_bn_relu_nobias": 1, "convepi_bn_hardswish": 1,
+                # the activation's input has another reader: Conv, HardSwish and Add stay three steps
+                "convepi_shared_hardswish": 3}
+for _geo in ("3x3", "1x1", "dw3x3_s2"):
+    for _act in ("hardswish", "hardsigmoid", "sigmoid"):
+        EXPECT_STEPS["convepi_%s_%s" % (_geo, _act)] = 1
 
 
 def model(node, inputs, outputs, inits):
@@ -421,6 +426,52 @@ def conv_cases():
         yield ("conv_fused_" + tail, mm, [f32(*xs)])
 
 
+# Fused HardSwish / HardSigmoid / Sigmoid epilogues (rvvnn::ConvEpilogue) on a regular 3x3 conv,
+# a 1x1 conv (the GEMM path) and a depthwise strided conv; MobileNetV3's Conv + BN + HardSwish; and a
+# Conv whose output is also read by another node, which must not fuse.
+CONVEPI_GEOMETRY = [
+    ("3x3", (1, 6, 9, 11), 6, (3, 3), {"pads": [1, 1, 1, 1]}),
+    ("1x1", (1, 16, 7, 7), 33, (1, 1), {}),
+    ("dw3x3_s2", (2, 33, 13, 17), 33, (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2], "group": 33}),
+]
+CONVEPI_ACTS = [("hardswish", "HardSwish", {}), ("hardsigmoid", "HardSigmoid", {"alpha": 0.3, "beta": 0.45}),
+                ("sigmoid", "Sigmoid", {})]
+
+
+def _graph_model(nodes, xs, inits, extra_outputs=()):
+    outs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in ("y",) + tuple(extra_outputs)]
+    g = helper.make_graph(nodes, "g", [vi("x", xs)], outs, inits)
+    mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    mm.ir_version = 8
+    return mm
+
+
+def convepi_cases():
+    for geo, xs, m_, k, attrs in CONVEPI_GEOMETRY:
+        g_ = attrs.get("group", 1)
+        w, b = f32(m_, xs[1] // g_, *k), f32(m_)
+        for act, op, aattrs in CONVEPI_ACTS:
+            nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=list(k), **attrs),
+                     helper.make_node(op, ["h"], ["y"], **aattrs)]
+            inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+            yield ("convepi_%s_%s" % (geo, act), _graph_model(nodes, xs, inits), [f32(*xs)])
+    # MobileNetV3's block: Conv (no bias) + BatchNormalization + HardSwish
+    xs, w = (1, 8, 11, 13), f32(12, 8, 3, 3)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+             helper.make_node("BatchNormalization", ["h", "sc", "bb", "mu", "var"], ["hb"], epsilon=1e-3),
+             helper.make_node("HardSwish", ["hb"], ["y"])]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(f32(12), "sc"),
+             numpy_helper.from_array(f32(12), "bb"), numpy_helper.from_array(f32(12), "mu"),
+             numpy_helper.from_array((np.abs(f32(12)) + 0.5).astype(np.float32), "var")]
+    yield ("convepi_bn_hardswish", _graph_model(nodes, xs, inits), [f32(*xs)])
+    # the conv output is read by HardSwish and by the Add: no fusion, results still right
+    xs, w, b = (1, 6, 9, 11), f32(6, 6, 3, 3), f32(6)
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("HardSwish", ["h"], ["a"]), helper.make_node("Add", ["a", "h"], ["y"])]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+    yield ("convepi_shared_hardswish", _graph_model(nodes, xs, inits), [f32(*xs)])
+
+
 # Pooling: (op, x shape, kernel, attrs)
 POOL_CASES = [
     ("MaxPool", (1, 5, 13, 17), (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2]}),
@@ -487,6 +538,9 @@ FAMILIES = {
     "gemm": (gemm_cases, 1e-5, 1e-4),
     # Conv: f32 accumulation vs the reference's double, like gemm: 1e-5 of the magnitude, 1e-4 relative
     "conv": (conv_cases, 1e-5, 1e-4),
+    # fused HardSwish/HardSigmoid/Sigmoid epilogues: the conv's tolerance (1e-5 of the magnitude, 1e-4
+    # relative); the activations' own error (<= 2 ULP, vmath.c) is far below it
+    "convepi": (convepi_cases, 1e-5, 1e-4),
     # MaxPool selects an input element: bit-identical
     "maxpool": (lambda: pool_cases("MaxPool"), 0.0, 0.0),
     # AveragePool: an f32 sum of at most 25 taps divided by the count vs the reference's double: 1e-6 / 1e-5

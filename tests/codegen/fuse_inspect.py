@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""passes/fuse.c on MobileNetV3-style blocks, as a user sees it: a
+Conv -> HardSwish, a Conv + BatchNormalization -> HardSwish, a
+Conv -> HardSigmoid and a Conv -> Sigmoid each compile to one RVV step
+that `rvvnn inspect` lists as ConvEpilogue; a Conv whose output is also
+read by another node (HardSwish and an Add) is not fused: inspect lists
+Conv, HardSwish and Add. (Their numbers are checked against the
+reference executor by the convepi sweep.)
+
+usage: fuse_inspect.py RVVNN"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import onnx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import opcases  # noqa: E402
+
+RVVNN = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="rvvnn-fuseinspect-")
+WANT = {"convepi_3x3_hardswish": ["ConvEpilogue"], "convepi_bn_hardswish": ["ConvEpilogue"],
+        "convepi_1x1_hardsigmoid": ["ConvEpilogue"], "convepi_dw3x3_s2_sigmoid": ["ConvEpilogue"],
+        "convepi_shared_hardswish": ["Conv", "HardSwish", "Add"]}
+failures = n = 0
+for name, m, _ in opcases.convepi_cases():
+    if name not in WANT:
+        continue
+    n += 1
+    path, mod = os.path.join(tmp, name + ".onnx"), os.path.join(tmp, name + ".rvvmod")
+    onnx.save(m, path)
+    r = subprocess.run([RVVNN, "compile", path, "-o", mod], capture_output=True, text=True)
+    ins = subprocess.run([RVVNN, "inspect", mod], capture_output=True, text=True)
+    # step rows: "  0    rvv      ConvEpilogue   Conv_0.epilogue ..."
+    steps = [ln.split() for ln in ins.stdout.splitlines() if ln.split()[:1] and ln.split()[0].isdigit()]
+    got = [s[2] for s in steps if len(s) > 2 and s[1] == "rvv"]
+    ok = not r.returncode and not ins.returncode and got == WANT[name] and len(steps) == len(got)
+    failures += not ok
+    print("%s %s: RVV steps %s%s" % ("ok  " if ok else "FAIL", name, got,
+                                    "" if ok else " (want %s) %s" % (WANT[name], (r.stderr + ins.stderr).strip())))
+print("%d passed, %d failed" % (n - failures, failures))
+sys.exit(1 if failures or n != len(WANT) else 0)
