@@ -1,7 +1,10 @@
 """Operator cases shared by the RVV sweeps (sweep.py) and the conformance
 matrix (tests/conformance/matrix.py): one-node ONNX models with inputs,
 grouped into families with the tolerance each family is judged by."""
+import os
+
 import numpy as np
+import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 QUICK = False
@@ -472,6 +475,63 @@ def convepi_cases():
     yield ("convepi_shared_hardswish", _graph_model(nodes, xs, inits), [f32(*xs)])
 
 
+NODE_DATA = "/usr/share/libonnx-testdata/data/node"
+
+
+def onnx_node_constw(d):
+    """ONNX node test d (libonnx-testdata) with its weight input (input 1) made an initializer, so
+    the RVV generator can re-lay it at compile time; the other inputs stay graph inputs."""
+    import glob
+    m = onnx.load(os.path.join(NODE_DATA, d, "model.onnx"))
+    arrs = [numpy_helper.to_array(onnx.load_tensor(f))
+            for f in sorted(glob.glob(os.path.join(NODE_DATA, d, "test_data_set_0", "input_*.pb")))]
+    w = m.graph.input[1]
+    m.graph.initializer.append(numpy_helper.from_array(arrs[1], w.name))
+    del m.graph.input[1]
+    return m, [arrs[0]] + arrs[2:]
+
+
+# General ConvTranspose (codegen/convt.c emit_general): (x shape, out channels per group, kernel, attrs,
+# bias). Overlapping taps, pads, output_padding, output_shape, auto_pad, dilations, groups, batch 2,
+# 1-D; planes 1x1, 7x7, 13x17; channel counts around VLEN/32 (4, 8, 16, 32 lanes at LMUL 1).
+CONVT_CASES = [
+    ("k3_s1", (1, 3, 7, 7), 5, (3, 3), {}, True),
+    ("k3_s2_p1_op1", (1, 4, 7, 7), 8, (3, 3), {"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]}, True),
+    ("k4_s2_p1_13x17", (1, 8, 13, 17), 9, (4, 4), {"strides": [2, 2], "pads": [1, 1, 1, 1]}, True),
+    ("k3_s2_c33_m31", (1, 33, 5, 6), 31, (3, 3), {"strides": [2, 2]}, False),
+    ("k3_c16_m17_batch2", (2, 16, 7, 9), 17, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+    ("plane1_k3_s2", (1, 7, 1, 1), 32, (3, 3), {"strides": [2, 2]}, True),
+    ("k1_s1_7x7", (1, 9, 7, 7), 4, (1, 1), {}, True),
+    ("k1_s2_op1", (1, 5, 7, 7), 3, (1, 1), {"strides": [2, 2], "output_padding": [1, 1]}, True),
+    ("k5_dil2_pads_asym", (1, 3, 6, 8), 4, (3, 3), {"dilations": [2, 2], "pads": [0, 2, 1, 0]}, True),
+    ("k3_s3x2_big_pads", (1, 2, 4, 5), 3, (3, 3), {"strides": [3, 2], "pads": [2, 2, 2, 2]}, True),
+    ("same_lower_s2", (1, 3, 5, 6), 4, (3, 3), {"strides": [2, 2], "auto_pad": "SAME_LOWER"}, True),
+    ("output_shape_s2", (1, 3, 6, 5), 2, (3, 3), {"strides": [2, 2], "output_shape": [14, 12]}, True),
+    ("group2", (1, 8, 7, 7), 3, (3, 3), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 2}, True),
+    ("depthwise_k4_s2", (2, 16, 13, 17), 1, (4, 4), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 16}, True),
+    ("row129_k3_s2", (1, 2, 2, 129), 3, (3, 3), {"strides": [2, 2]}, True),
+    ("conv1d_k5_s3_p1", (2, 5, 13), 7, (5,), {"strides": [3], "pads": [1, 2], "output_padding": [1]}, True),
+]
+
+
+def convt_cases():
+    for name, xs, mg, k, attrs, bias in (CONVT_CASES[:3] if QUICK else CONVT_CASES):
+        g_ = attrs.get("group", 1)
+        inits = [numpy_helper.from_array(f32(xs[1], mg, *k), "w")]
+        if bias:
+            inits.append(numpy_helper.from_array(f32(mg * g_), "b"))
+        node = helper.make_node("ConvTranspose", ["x", "w"] + (["b"] if bias else []), ["y"], kernel_shape=list(k),
+                                **attrs)
+        yield ("convt_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                      inits), [f32(*xs)])
+    # every ConvTranspose node test of ONNX's test data, its weights made constant
+    if os.path.isdir(NODE_DATA):
+        for d in sorted(os.listdir(NODE_DATA)):
+            if d.startswith("test_convtranspose") and not QUICK:
+                m, feeds = onnx_node_constw(d)
+                yield ("convt_node_" + (d[len("test_convtranspose"):].strip("_") or "basic"), m, feeds)
+
+
 # Pooling: (op, x shape, kernel, attrs)
 POOL_CASES = [
     ("MaxPool", (1, 5, 13, 17), (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2]}),
@@ -541,6 +601,9 @@ FAMILIES = {
     # fused HardSwish/HardSigmoid/Sigmoid epilogues: the conv's tolerance (1e-5 of the magnitude, 1e-4
     # relative); the activations' own error (<= 2 ULP, vmath.c) is far below it
     "convepi": (convepi_cases, 1e-5, 1e-4),
+    # ConvTranspose, general geometry: f32 accumulation in another order than the reference's double, like
+    # Conv: 1e-5 of the magnitude, 1e-4 relative
+    "convt": (convt_cases, 1e-5, 1e-4),
     # MaxPool selects an input element: bit-identical
     "maxpool": (lambda: pool_cases("MaxPool"), 0.0, 0.0),
     # AveragePool: an f32 sum of at most 25 taps divided by the count vs the reference's double: 1e-6 / 1e-5
