@@ -493,7 +493,7 @@ def onnx_node_constw(d):
 
 # General ConvTranspose (codegen/convt.c emit_general): (x shape, out channels per group, kernel, attrs,
 # bias). Overlapping taps, pads, output_padding, output_shape, auto_pad, dilations, groups, batch 2,
-# 1-D; planes 1x1, 7x7, 13x17; channel counts around VLEN/32 (4, 8, 16, 32 lanes at LMUL 1).
+# 1-D, 3-D; planes 1x1, 7x7, 13x17; channel counts around VLEN/32 (4, 8, 16, 32 lanes at LMUL 1).
 CONVT_CASES = [
     ("k3_s1", (1, 3, 7, 7), 5, (3, 3), {}, True),
     ("k3_s2_p1_op1", (1, 4, 7, 7), 8, (3, 3), {"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]}, True),
@@ -511,6 +511,18 @@ CONVT_CASES = [
     ("depthwise_k4_s2", (2, 16, 13, 17), 1, (4, 4), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 16}, True),
     ("row129_k3_s2", (1, 2, 2, 129), 3, (3, 3), {"strides": [2, 2]}, True),
     ("conv1d_k5_s3_p1", (2, 5, 13), 7, (5,), {"strides": [3], "pads": [1, 2], "output_padding": [1]}, True),
+    # the geometries of libonnx-testdata's pytorch-converted/-operator ConvTranspose tests (opset 6, which
+    # the importer refuses, so they are rebuilt here at opset 17)
+    ("torch_convtranspose2d", (1, 3, 7, 6), 4, (3, 3), {"strides": [3, 2], "pads": [1, 1, 1, 1],
+                                                        "output_padding": [1, 1]}, True),
+    ("torch_convtranspose2d_no_bias", (1, 3, 6, 7), 4, (3, 3), {"strides": [2, 3], "pads": [1, 1, 1, 1],
+                                                                "output_padding": [1, 1]}, False),
+    ("torch_operator_convtranspose", (2, 3, 4, 5), 3, (3, 3), {"strides": [3, 3], "pads": [1, 1, 1, 1],
+                                                               "output_padding": [2, 2]}, False),
+    ("conv3d_k3_s2_p1", (1, 4, 3, 5, 6), 5, (3, 3, 2), {"strides": [2, 2, 1], "pads": [1, 1, 0, 0, 1, 1],
+                                                       "dilations": [1, 1, 2]}, True),
+    ("conv3d_group2_batch2", (2, 4, 2, 3, 4), 2, (2, 3, 3), {"strides": [1, 2, 2], "group": 2,
+                                                             "output_padding": [0, 1, 1]}, False),
 ]
 
 
