@@ -478,13 +478,16 @@ def convepi_cases():
 NODE_DATA = "/usr/share/libonnx-testdata/data/node"
 
 
-def onnx_node_constw(d):
+def onnx_node_constw(d, keep_inputs=False):
     """ONNX node test d (libonnx-testdata) with its weight input (input 1) made an initializer, so
-    the RVV generator can re-lay it at compile time; the other inputs stay graph inputs."""
+    the RVV generator can re-lay it at compile time; the other inputs stay graph inputs. With
+    keep_inputs, the model as shipped and all its inputs."""
     import glob
     m = onnx.load(os.path.join(NODE_DATA, d, "model.onnx"))
     arrs = [numpy_helper.to_array(onnx.load_tensor(f))
             for f in sorted(glob.glob(os.path.join(NODE_DATA, d, "test_data_set_0", "input_*.pb")))]
+    if keep_inputs:
+        return m, arrs
     w = m.graph.input[1]
     m.graph.initializer.append(numpy_helper.from_array(arrs[1], w.name))
     del m.graph.input[1]
@@ -536,12 +539,29 @@ def convt_cases():
                                 **attrs)
         yield ("convt_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
                                       inits), [f32(*xs)])
-    # every ConvTranspose node test of ONNX's test data, its weights made constant
+    # weights (and bias) as graph inputs, read in place at run time: groups, 3-D, bias, odd channels
+    for name, xs, mg, k, attrs in [("rt_group2_bias", (2, 6, 5, 7), 5, (3, 3), {"strides": [2, 2], "pads": [1, 0, 1, 0],
+                                                                                 "group": 2}),
+                                   ("rt_3d", (1, 3, 2, 4, 5), 9, (2, 3, 3), {"strides": [2, 1, 2]}),
+                                   ("rt_k7_c33", (1, 33, 3, 4), 17, (7, 7), {"strides": [2, 2], "pads": [3, 3, 3, 3]})
+                                   ][:0 if QUICK else 3]:
+        g_ = attrs.get("group", 1)
+        ws = (xs[1], mg) + tuple(k)
+        ins = [vi("x", xs), vi("w", ws)] + ([vi("b", (mg * g_,))] if name.endswith("bias") else [])
+        node = helper.make_node("ConvTranspose", [i.name for i in ins], ["y"], kernel_shape=list(k), **attrs)
+        feeds = [f32(*xs), f32(*ws)] + ([f32(mg * g_)] if name.endswith("bias") else [])
+        yield ("convt_" + name, model(node, ins, [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], []),
+               feeds)
+    # every ConvTranspose node test of ONNX's test data: as shipped (W a graph input, read at run time),
+    # and with its weights made constant (re-laid at compile time)
     if os.path.isdir(NODE_DATA):
         for d in sorted(os.listdir(NODE_DATA)):
             if d.startswith("test_convtranspose") and not QUICK:
+                tag = d[len("test_convtranspose"):].strip("_") or "basic"
                 m, feeds = onnx_node_constw(d)
-                yield ("convt_node_" + (d[len("test_convtranspose"):].strip("_") or "basic"), m, feeds)
+                yield ("convt_node_" + tag, m, feeds)
+                m, feeds = onnx_node_constw(d, keep_inputs=True)
+                yield ("convt_node_rtw_" + tag, m, feeds)
 
 
 # Pooling: (op, x shape, kernel, attrs)

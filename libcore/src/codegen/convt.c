@@ -1,6 +1,6 @@
-/* convt.c - RVV code for ConvTranspose (f32, NCHW, 1-D, 2-D and 3-D,
- * weights constant at compile time; run-time weights decline to the
- * reference kernel).
+/* convt.c - RVV code for ConvTranspose (f32, NCHW, 1-D, 2-D and 3-D).
+ * Constant weights are re-laid at compile time; weights given at run time
+ * (ONNX's node tests) are read in place, fewer channels per block.
  *
  * The non-overlapping case segmentation and U-Net heads use for
  * upsampling (stride equal to the kernel, no pads, dilation 1, no
@@ -30,11 +30,13 @@
  * unit-stride when sw = 1). Taps that overlap just add in turn; outputs
  * no tap reaches (output_padding, large pads) keep the bias.
  *
- * Scalar registers: a1 x, a2 packed weights, a3 bias, a5 y; s1 batch
+ * Scalar registers: a1 x, a2 (packed) weights, a3 bias, a5 y; s1 batch
  * count, s4/s5 block's weights/bias, s7 block's y base, s8 block count,
  * s9 iy count, s10 y row (tap 0), s11 x row, a6/a7 strip's x/y, t0 vl,
  * t1 columns left, t2 channel count, t4 channel's x, t5 tap's weights,
- * t6/s0 scratch, ra the output column stride (s * 4 bytes). */
+ * t6/s0 scratch, ra the output column stride (s * 4 bytes); the general
+ * case also s2 group x base, s6 group count, s3 depth slice, a4 its y,
+ * a0 the channel plane when it does not fit an immediate. */
 #include "codegen.h"
 #include "frame.h"
 
@@ -48,6 +50,7 @@ typedef struct convt_plan {
     int64_t G, cg, mg, d[2], pb[2]; /* groups, channels per group, dilations, leading pads */
     int64_t D, Do, kd, sd, dd, pd;  /* the depth dim of 3-D (1 otherwise): extents, kernel, stride, dilation, pad */
     int mr, lmul, has_bias;
+    int packed; /* weights re-laid at compile time; else W (C, mg, taps) read in place at run time */
 } convt_plan;
 
 static const int ct_wreg[CT_MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7};
@@ -154,21 +157,24 @@ static void emit_tap(cg_asm *a, const convt_plan *p, int mr, int64_t tap, int64_
     for (int r = 0; r < mr; r++)
         asm_vmv_v_i(a, ct_acc(p, r), 0);
     asm_mv(a, T4, A6);
-    add_imm(a, T5, S4, tap * p->cg * mr * 4);
+    int64_t taps = p->kd * p->k[0] * p->k[1];
+    /* packed: [tap][ci][r]; in place: W[ci][m][tap], channel r taps floats on */
+    int64_t rstep = p->packed ? 4 : taps * 4, cstep = p->packed ? mr * 4 : p->mg * taps * 4;
+    add_imm(a, T5, S4, p->packed ? tap * p->cg * mr * 4 : tap * 4);
     asm_li(a, T2, p->cg);
     if (iplane > 2047)
         asm_li(a, A0, iplane);
     asm_bind(a, loop);
     asm_vle(a, 32, vx, T4);
     for (int r = 0; r < mr; r++)
-        asm_flw(a, ct_wreg[r], T5, r * 4);
+        asm_flw(a, ct_wreg[r], T5, (int)(r * rstep));
     for (int r = 0; r < mr; r++)
         asm_vf(a, VF_MACC, ct_acc(p, r), vx, ct_wreg[r]);
     if (iplane > 2047)
         asm_add(a, T4, T4, A0);
     else
         asm_addi(a, T4, T4, iplane);
-    asm_addi(a, T5, T5, mr * 4);
+    add_imm(a, T5, T5, cstep);
     asm_addi(a, T2, T2, -1);
     asm_bnez(a, T2, loop);
     /* y += acc, channel r's row r planes further */
@@ -266,7 +272,8 @@ static void emit_general_block(cg_asm *a, const convt_plan *p, int mr)
     asm_li(a, T6, p->D);
     asm_sub(a, T6, T6, S3);
     asm_bnez_far(a, T6, slices);
-    add_imm(a, S4, S4, p->kd * p->k[0] * p->k[1] * p->cg * mr * 4);
+    int64_t taps = p->kd * p->k[0] * p->k[1];
+    add_imm(a, S4, S4, p->packed ? taps * p->cg * mr * 4 : mr * taps * 4);
     if (p->has_bias)
         asm_addi(a, S5, S5, mr * 4);
     add_imm(a, S7, S7, mr * oplane);
@@ -302,6 +309,8 @@ static int emit_general(cg_asm *a, const convt_plan *p)
     }
     if (tail)
         emit_general_block(a, p, (int)tail);
+    if (!p->packed) /* the blocks walked W[g*cg][0..mg); the next group's channels start cg-1 channels on */
+        add_imm(a, S4, S4, (p->cg - 1) * p->mg * p->kd * p->k[0] * p->k[1] * 4);
     add_imm(a, S2, S2, p->cg * p->D * p->H * p->W * 4);
     asm_addi(a, S6, S6, -1);
     asm_bnez_far(a, S6, group);
@@ -394,8 +403,8 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     int rank = vx->t.rank, sp = rank - 2;
     if (rank < 3 || rank > 5 || vw->t.rank != rank || vy->t.rank != rank)
         return cg_decline(c, "not 1-D, 2-D or 3-D");
-    if (vw->kind != VAL_CONST || (vb && (vb->kind != VAL_CONST || vb->t.dtype != DT_F32)))
-        return cg_decline(c, "weights or bias not constant (known only at run time)");
+    if (vw->dynamic || (vb && (vb->dynamic || vb->t.dtype != DT_F32)))
+        return cg_decline(c, "weights or bias of unknown shape or not float32");
     size_t cnt;
     const int64_t *st = ir_attr_ints(n, "strides", &cnt);
     if (st && (int)cnt != sp)
@@ -439,7 +448,8 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     if (p.N < 1 || p.C < 1 || p.M < 1 || p.D < 1 || p.H < 1 || p.W < 1 || p.Do < 1 || p.Ho < 1 || p.Wo < 1)
         return cg_decline(c, "empty tensor");
     /* stride == kernel, nothing else: each output written once (emit_kernel) */
-    int simple = sp < 3 && p.G == 1 && p.s[0] == p.k[0] && p.s[1] == p.k[1] && p.d[0] == 1 && p.d[1] == 1 && !p.pb[0] &&
+    p.packed = vw->kind == VAL_CONST;
+    int simple = p.packed && sp < 3 && p.G == 1 && p.s[0] == p.k[0] && p.s[1] == p.k[1] && p.d[0] == 1 && p.d[1] == 1 && !p.pb[0] &&
                  !p.pb[1] && p.Ho == p.H * p.s[0] && p.Wo == p.W * p.s[1] && p.s[0] <= 64 && p.s[1] <= 64;
     int64_t nb;
     if (vb && (tensor_numel(&vb->t, &nb) || nb != p.M))
@@ -453,22 +463,24 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CT_MR_MAX)
         p.mr = CT_MR_MAX;
+    int64_t taps = p.kd * p.k[0] * p.k[1];
+    if (!p.packed && p.mr > 1 + 2047 / (taps * 4)) /* in place: channel r's weight is an flw offset r*taps*4 */
+        p.mr = (int)(1 + 2047 / (taps * 4));
     if (p.mr < 1)
         return cg_decline(c, "no registers for the accumulators at this LMUL");
     /* W (C, mg, kh, kw) -> [group][block][ky][kx][c][r] */
-    int64_t nw = p.C * p.mg * p.kd * p.k[0] * p.k[1];
+    int64_t nw = p.C * p.mg * taps;
     tensor pt = {DT_F32, 1, {nw}, NULL, 0};
     char name[256];
     snprintf(name, sizeof name, "%s.convt%d.g%lld", vw->name, p.mr, (long long)p.G);
     uint32_t idw, id;
-    void *fill;
-    int rc = cg_weight_fill(c, name, &pt, &idw, &fill);
+    void *fill = NULL;
+    int rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
     if (rc)
         return rc;
     float *o = fill;
     const float *wt = vw->t.data;
-    int64_t taps = p.kd * p.k[0] * p.k[1];
-    for (int64_t gi = 0; gi < p.G; gi++)
+    for (int64_t gi = 0; p.packed && gi < p.G; gi++)
         for (int64_t m0 = 0; m0 < p.mg; m0 += p.mr) {
             int64_t mr = p.mg - m0 < p.mr ? p.mg - m0 : p.mr;
             for (int64_t t = 0; t < taps; t++)
