@@ -509,7 +509,7 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
         int64_t outs = p.N * p.M * p.Do * p.Ho * p.Wo;
         rc = cg_step(c, n, ids, (uint32_t)(k - 1), 1, NULL, 0, a.w, a.n * 4,
                      (uint64_t)(2 * p.N * p.C * p.D * p.H * p.W * p.mg * taps),
-                     (uint64_t)(4 * (p.N * p.C * p.D * p.H * p.W + nw + outs)));
+                     (uint64_t)(4 * (p.N * p.C * p.D * p.H * p.W + nw + (p.has_bias ? p.M : 0) + outs)));
     }
     asm_free(&a);
     return rc;
