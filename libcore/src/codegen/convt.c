@@ -448,7 +448,7 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     if (p.N < 1 || p.C < 1 || p.M < 1 || p.D < 1 || p.H < 1 || p.W < 1 || p.Do < 1 || p.Ho < 1 || p.Wo < 1)
         return cg_decline(c, "empty tensor");
     /* stride == kernel, nothing else: each output written once (emit_kernel) */
-    p.packed = vw->kind == VAL_CONST;
+    p.packed = layout_wanted(g, n, 1) == LAYOUT_CONVT_BLOCK; /* the layout pass's decision */
     int simple = p.packed && sp < 3 && p.G == 1 && p.s[0] == p.k[0] && p.s[1] == p.k[1] && p.d[0] == 1 && p.d[1] == 1 && !p.pb[0] &&
                  !p.pb[1] && p.Ho == p.H * p.s[0] && p.Wo == p.W * p.s[1] && p.s[0] <= 64 && p.s[1] <= 64;
     int64_t nb;
@@ -475,7 +475,8 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     snprintf(name, sizeof name, "%s.convt%d.g%lld", vw->name, p.mr, (long long)p.G);
     uint32_t idw, id;
     void *fill = NULL;
-    int rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
+    int rc = p.packed ? cg_packed_weight(c, n, 1, LAYOUT_CONVT_BLOCK, name, &pt, &idw, &fill)
+                      : cg_value_tensor(c, n->in[1], &idw);
     if (rc)
         return rc;
     float *o = fill;
