@@ -15,6 +15,7 @@ node test convtranspose_pads as shipped, with W a graph input read at
 run time (not re-laid: fewer output channels per block).
 
 usage: inspect_steps.py RVVNN"""
+import json
 import os
 import subprocess
 import sys
@@ -48,9 +49,11 @@ for name, m, _ in cases():
     path, mod = os.path.join(tmp, name + ".onnx"), os.path.join(tmp, name + ".rvvmod")
     onnx.save(m, path)
     r = subprocess.run([RVVNN, "compile", path, "-o", mod], capture_output=True, text=True)
-    ins = subprocess.run([RVVNN, "inspect", mod], capture_output=True, text=True)
-    # step rows: "  0    rvv      ConvEpilogue   Conv_0.epilogue ..."
-    steps = [ln.split() for ln in ins.stdout.splitlines() if ln.split()[:1] and ln.split()[0].isdigit()]
+    ins = subprocess.run([RVVNN, "inspect", mod, "--json"], capture_output=True, text=True)
+    try:
+        steps = [(None, s["kind"], s["op"]) for s in json.loads(ins.stdout)["steps"]]
+    except (ValueError, KeyError):
+        steps = []
     if name in WANT_KIND:
         got = [(s[1], s[2]) for s in steps if len(s) > 2]
         ok = not r.returncode and not ins.returncode and got == [WANT_KIND[name]]
