@@ -1,6 +1,7 @@
 /* epilogue.c - reference kernels of rvvnn::MatMulEpilogue and
  * rvvnn::ConvEpilogue, the nodes passes/fuse.c makes from MatMul/Gemm +
- * bias + residual + Relu/GELU and from Conv + residual + Relu/Clip.
+ * bias + residual + Relu/GELU and from Conv + residual + Relu/Clip/
+ * HardSwish/HardSigmoid/Sigmoid.
  * Each runs the product with the MatMul/Gemm/Conv kernel and then the
  * epilogue in f32, in the same order and with the same constants as the
  * unfused ONNX ops, so fusion leaves the reference's results unchanged. */
@@ -111,7 +112,9 @@ int ref_epilogue(op_ctx *c)
  * (optional); 4..7: a BatchNormalization's scale, B, mean, var (optional,
  * all or none; attribute bn_epsilon), applied before the residual.
  * Attributes: Conv's, plus activation "none" | "relu" | "clip" with
- * clip_min / clip_max. */
+ * clip_min / clip_max | "hardswish" | "hardsigmoid" with alpha / beta |
+ * "sigmoid". The last three are computed by ref_unary_f64, as the unfused
+ * ops are. */
 static op_ctx conv_ctx(op_ctx *c, ir_node *tmp)
 {
     *tmp = *c->node;
@@ -140,7 +143,8 @@ typedef struct cv_epi {
     int64_t S, C;
     int relu, clip;
     double lo, hi;
-    double *bn; /* per channel k, mean, B; or NULL */
+    double *bn;           /* per channel k, mean, B; or NULL */
+    const ir_node *unary; /* HardSwish / HardSigmoid / Sigmoid as their own op, or NULL */
 } cv_epi;
 
 /* Elements [off, off+n) of output plane p (batch x channel) at Y: one
@@ -167,6 +171,9 @@ static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, floa
             v = v > j->hi ? j->hi : v;
             Y[i] = (float)v;
         }
+    else if (j->unary) /* as the unfused op computes it */
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = (float)ref_unary_f64(j->unary, Y[i]);
 }
 
 /* Planes [p0, p1) (batch x channel) of the convolution's output. */
@@ -191,6 +198,12 @@ int ref_conv_epilogue(op_ctx *c)
     const float *res = r ? r->data : NULL;
     const char *act = ir_attr_string(c->node, "activation", "none");
     int relu = !strcmp(act, "relu"), clip = !strcmp(act, "clip");
+    ir_node unary = *c->node; /* the fused activation as its own op (alpha/beta attributes included) */
+    unary.op = !strcmp(act, "hardswish") ? OP_HardSwish : !strcmp(act, "hardsigmoid") ? OP_HardSigmoid
+             : !strcmp(act, "sigmoid") ? OP_Sigmoid : OP_Relu;
+    int other = unary.op != OP_Relu;
+    if (!relu && !clip && !other && strcmp(act, "none"))
+        return op_error(c, RV_EINVAL, "unknown activation '%s'", act);
     double lo = ir_attr_float(c->node, "clip_min", 0.0f), hi = ir_attr_float(c->node, "clip_max", 6.0f);
     int bn = c->n_in > 7 && c->in[4] && c->in[5] && c->in[6] && c->in[7];
     int64_t C = y->rank > 1 ? y->dims[1] : 1, S = 1;
@@ -201,7 +214,7 @@ int ref_conv_epilogue(op_ctx *c)
         if (tensor_numel(c->in[k], &nk) || nk != C)
             return op_error(c, RV_ESHAPE, "input %d must have %lld elements (the channels)", k, (long long)C);
     }
-    cv_epi j = {Y, res, S, C, relu, clip, lo, hi, NULL};
+    cv_epi j = {Y, res, S, C, relu, clip, lo, hi, NULL, other ? &unary : NULL};
     if (bn) { /* per channel, as ref_batchnorm, in double: k, mean, B */
         j.bn = mem_alloc((size_t)C * 3 * sizeof(double) + 8);
         if (!j.bn)
