@@ -5,7 +5,9 @@
  * dilations and groups (depthwise included). The innermost loop runs over
  * the output width with the valid range computed beforehand, so it has no
  * branch and clang vectorises it (unit-stride for stride 1, strided
- * otherwise). No intrinsics, no hand tuning.
+ * otherwise); a 1x1 stride-1 unpadded (pointwise) layer runs it over the
+ * whole plane, as a user would write that GEMM-like case. No intrinsics,
+ * no hand tuning.
  *
  *   conv_c N C H W M KH KW SH SW PT PL PB PR DH DW G ACT REPS [IN WT BIAS OUT]
  *
@@ -40,6 +42,7 @@ __attribute__((noinline)) static void conv(const geom *q, const float *restrict 
                                            const float *restrict bias, float *restrict y)
 {
     int cg = q->c / q->g, mg = q->m / q->g, plane = q->oh * q->ow;
+    int pointwise = q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 && !(q->pt | q->pl | q->pb | q->pr);
     for (int n = 0; n < q->n; n++)
         for (int g = 0; g < q->g; g++)
             for (int mo = 0; mo < mg; mo++) {
@@ -49,6 +52,12 @@ __attribute__((noinline)) static void conv(const geom *q, const float *restrict 
                     out[i] = bias[m];
                 for (int ci = 0; ci < cg; ci++) {
                     const float *restrict in = x + ((size_t)n * q->c + g * cg + ci) * q->h * q->w;
+                    if (pointwise) { /* 1x1, stride 1, no pad: the planes line up, one long loop */
+                        float wv = wt[(size_t)m * cg + ci];
+                        for (int i = 0; i < plane; i++)
+                            out[i] += wv * in[i];
+                        continue;
+                    }
                     for (int ky = 0; ky < q->kh; ky++)
                         for (int kx = 0; kx < q->kw; kx++) {
                             float wv = wt[(((size_t)m * cg + ci) * q->kh + ky) * q->kw + kx];

@@ -28,7 +28,8 @@ fails on the numbers; exits 1 only if outputs differ (a wrong benchmark).
 VLEN 128 and 1024 and checks the outputs; it is what ctest runs.
 
 usage: conv_insn.py BUILD_DIR [--vlen 128,1024] [--models resnet18,...] [--layers 0,3]
-                    [--json out.json] [--md CONV.md] [--plugin libinsn_count.so] [--smoke]"""
+                    [--json out.json] [--md CONV.md] [--plugin libinsn_count.so] [--smoke]
+                    [--merge a.json,b.json]"""
 import argparse
 import json
 import os
@@ -54,6 +55,7 @@ ap.add_argument("--md")
 ap.add_argument("--plugin")
 ap.add_argument("--conv-c")
 ap.add_argument("--smoke", action="store_true")
+ap.add_argument("--merge", help="comma-separated JSON files of earlier runs: report them, measure nothing")
 a = ap.parse_args()
 B = os.path.abspath(a.build)
 plugin = a.plugin or os.path.join(B, "benchmarks", "libinsn_count.so")
@@ -234,6 +236,12 @@ print("%d distinct Conv geometries in %s" % (len(geoms), ", ".join(models)), flu
 sel = range(len(geoms)) if not a.layers else [int(i) for i in a.layers.split(",")]
 rows, bad = [], 0
 t0 = time.time()
+if a.merge:
+    sel = []
+    for p in a.merge.split(","):
+        rows += json.load(open(p))["layers"]
+    rows.sort(key=lambda r: (r["vlen"], r["layer"]))
+    vlens = sorted({r["vlen"] for r in rows})
 for i in sel:
     q, occ = geoms[i]
     f = build_layer(q, i)
