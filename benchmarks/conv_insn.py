@@ -24,8 +24,9 @@ rvvnn fuses the Add and plain C would do it as a separate pass.
 
 Prints a table, writes JSON (--json) and a markdown report (--md). Never
 fails on the numbers; exits 1 only if outputs differ (a wrong benchmark).
---smoke runs one tiny layer (strided, padded, dilated, grouped, ReLU6) at
-VLEN 128 and 1024 and checks the outputs; it is what ctest runs.
+--smoke runs three tiny layers (strided, asymmetric pads, dilated,
+grouped, ReLU6; depthwise stride 2 ReLU; pointwise) at VLEN 128 and 1024
+and checks the outputs; it is what ctest runs.
 
 usage: conv_insn.py BUILD_DIR [--vlen 128,1024] [--models resnet18,...] [--layers 0,3]
                     [--json out.json] [--md CONV.md] [--plugin libinsn_count.so] [--smoke]
@@ -221,7 +222,11 @@ vlens = [int(v) for v in a.vlen.split(",")]
 if a.smoke:
     models = ["smoke"]
     geoms = [(dict(n=1, c=4, h=9, w=11, m=6, kh=3, kw=3, sh=2, sw=1, pt=1, pl=0, pb=1, pr=2, dh=1, dw=2, g=2, act=2),
-              {"smoke": 1})]
+              {"smoke": 1}),  # each of conv_c's inner loops once: variable stride (1 here), dilation, groups
+             (dict(n=1, c=8, h=10, w=13, m=8, kh=3, kw=3, sh=2, sw=2, pt=1, pl=1, pb=1, pr=1, dh=1, dw=1, g=8, act=1),
+              {"smoke": 1}),  # depthwise, constant stride 2
+             (dict(n=1, c=5, h=6, w=7, m=3, kh=1, kw=1, sh=1, sw=1, pt=0, pl=0, pb=0, pr=0, dh=1, dw=1, g=1, act=0),
+              {"smoke": 1})]  # pointwise
 else:
     geoms = []  # [(geometry, {model: occurrences})] in first-seen order
     for mdl in models:
