@@ -69,17 +69,19 @@ __attribute__((noinline)) static void conv(const geom *q, const float *restrict 
                                 int iy = oy * q->sh - q->pt + ky * q->dh;
                                 if (iy < 0 || iy >= q->h)
                                     continue;
-                                const float *restrict row = in + (size_t)iy * q->w + xoff;
-                                float *restrict orow = out + (size_t)oy * q->ow;
+                                /* the row's first valid input: input column lo*sw + xoff >= 0 */
+                                const float *restrict row = in + (size_t)iy * q->w + (lo * q->sw + xoff);
+                                float *restrict orow = out + (size_t)oy * q->ow + lo;
+                                int len = hi - lo;
                                 if (q->sw == 1)
-                                    for (int ox = lo; ox < hi; ox++)
-                                        orow[ox] += wv * row[ox];
+                                    for (int i = 0; i < len; i++)
+                                        orow[i] += wv * row[i];
                                 else if (q->sw == 2) /* a constant stride clang vectorises */
-                                    for (int ox = lo; ox < hi; ox++)
-                                        orow[ox] += wv * row[2 * ox];
+                                    for (int i = 0; i < len; i++)
+                                        orow[i] += wv * row[2 * i];
                                 else
-                                    for (int ox = lo; ox < hi; ox++)
-                                        orow[ox] += wv * row[ox * q->sw];
+                                    for (int i = 0; i < len; i++)
+                                        orow[i] += wv * row[i * q->sw];
                             }
                         }
                 }
@@ -139,11 +141,14 @@ int main(int argc, char **argv)
     size_t ny = (size_t)q.n * q.m * q.oh * q.ow;
     float *x = malloc(nx * sizeof *x), *wt = malloc(nw * sizeof *wt), *b = malloc(q.m * sizeof *b);
     float *y = calloc(ny, sizeof *y);
-    if (!x || !wt || !b || !y)
-        return 2;
+    int status = 2;
+    if (!x || !wt || !b || !y) {
+        fprintf(stderr, "conv_c: out of memory\n");
+        goto out;
+    }
     if (argc == 23) {
         if (load(argv[19], x, nx) || load(argv[20], wt, nw) || load(argv[21], b, (size_t)q.m))
-            return 2;
+            goto out;
     } else {
         for (size_t i = 0; i < nx; i++)
             x[i] = (float)(i % 7) - 3;
@@ -156,12 +161,19 @@ int main(int argc, char **argv)
         conv(&q, x, wt, b, y);
     if (argc == 23) {
         FILE *f = fopen(argv[22], "wb");
-        if (!f || fwrite(y, sizeof *y, ny, f) != ny || fclose(f)) {
+        int bad = !f || fwrite(y, sizeof *y, ny, f) != ny;
+        if ((f && fclose(f)) || bad) {
             fprintf(stderr, "conv_c: cannot write %s\n", argv[22]);
-            return 2;
+            goto out;
         }
     } else {
         printf("%g\n", (double)y[ny - 1]);
     }
-    return 0;
+    status = 0;
+out:
+    free(x);
+    free(wt);
+    free(b);
+    free(y);
+    return status;
 }
