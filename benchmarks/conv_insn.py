@@ -32,8 +32,10 @@ usage: conv_insn.py BUILD_DIR [--vlen 128,1024] [--models resnet18,...] [--layer
                     [--json out.json] [--md CONV.md] [--plugin libinsn_count.so] [--smoke]
                     [--merge a.json,b.json]"""
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,6 +69,7 @@ for p in (plugin, conv_c, rt, rvvnn):
     if not os.path.exists(p):
         sys.exit("conv_insn.py: %s missing (build targets bench_tools / rvvnn_cli first)" % p)
 tmp = tempfile.mkdtemp(prefix="rvvnn-conv-")
+atexit.register(shutil.rmtree, tmp, True)  # the layers' models, modules and data (tens of MB)
 KEYS = ("n", "c", "h", "w", "m", "kh", "kw", "sh", "sw", "pt", "pl", "pb", "pr", "dh", "dw", "g", "act")
 
 
