@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 import numpy as np
 import onnx
@@ -144,7 +145,7 @@ def describe(q):
 
 def build_layer(q, idx):
     """the one-layer ONNX model, compiled; returns paths of the module and the data files"""
-    rng = np.random.default_rng(1000 + idx)
+    rng = np.random.default_rng(zlib.crc32(describe(q).encode()))  # same data for a geometry in any run order
     cg = q["c"] // q["g"]
     fan = cg * q["kh"] * q["kw"]
     x = rng.uniform(-1, 1, (q["n"], q["c"], q["h"], q["w"])).astype(np.float32)
