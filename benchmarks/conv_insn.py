@@ -86,7 +86,11 @@ def const_value(g, name):
 
 def geometries(model):
     """[(geometry dict)] for every Conv of the model, in graph order"""
-    m = shape_inference.infer_shapes(onnx.load(os.path.join(B, "models", model + ".onnx")))
+    path = os.path.join(B, "models", model + ".onnx")
+    if not os.path.exists(path):
+        sys.exit("conv_insn.py: no model %s (the build exports resnet18, mobilenet_v2, squeezenet1_1: target "
+                 "model_cnns)" % path)
+    m = shape_inference.infer_shapes(onnx.load(path))
     g = m.graph
     shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
               for v in list(g.value_info) + list(g.input) + list(g.output)}
