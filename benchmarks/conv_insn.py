@@ -23,7 +23,8 @@ a residual Add (ResNet18, MobileNetV2) is counted as Conv alone, since
 rvvnn fuses the Add and plain C would do it as a separate pass.
 
 Prints a table, writes JSON (--json) and a markdown report (--md). Never
-fails on the numbers; exits 1 only if outputs differ (a wrong benchmark).
+fails on the numbers; exits 1 only if outputs differ (a wrong benchmark),
+2 on a setup error.
 --smoke runs three tiny layers (strided, asymmetric pads, dilated,
 grouped, ReLU6; depthwise stride 2 ReLU; pointwise) at VLEN 128 and 1024
 and checks the outputs; it is what ctest runs.
@@ -49,6 +50,14 @@ from onnx import TensorProto, helper, numpy_helper, shape_inference
 TOL = 1e-4  # max |rvvnn - conv_c|: f32 sums in different orders, inputs in [-1,1], weights ~ 1/sqrt(fan-in)
 ACTS = {0: "", 1: "relu", 2: "relu6"}
 
+
+
+def fail(msg):
+    """a usage or setup error: exit 2 (exit 1 is kept for outputs that differ)"""
+    print("conv_insn.py: error: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
 ap = argparse.ArgumentParser()
 ap.add_argument("build")
 ap.add_argument("--vlen", default="128,1024")
@@ -68,7 +77,7 @@ rt = os.path.join(B, "riscv64", "rvvnn-rt")
 rvvnn = os.path.join(B, "rvvnn")
 for p in (plugin, conv_c, rt, rvvnn):
     if not os.path.exists(p):
-        sys.exit("conv_insn.py: %s missing (build targets bench_tools / rvvnn_cli first)" % p)
+        fail("%s missing (build targets bench_tools / rvvnn_cli first)" % p)
 tmp = tempfile.mkdtemp(prefix="rvvnn-conv-")
 atexit.register(shutil.rmtree, tmp, True)  # the layers' models, modules and data (tens of MB)
 KEYS = ("n", "c", "h", "w", "m", "kh", "kw", "sh", "sw", "pt", "pl", "pb", "pr", "dh", "dw", "g", "act")
@@ -88,8 +97,7 @@ def geometries(model):
     """[(geometry dict)] for every Conv of the model, in graph order"""
     path = os.path.join(B, "models", model + ".onnx")
     if not os.path.exists(path):
-        sys.exit("conv_insn.py: no model %s (the build exports resnet18, mobilenet_v2, squeezenet1_1: target "
-                 "model_cnns)" % path)
+        fail("no model %s (the build exports resnet18, mobilenet_v2, squeezenet1_1: target model_cnns)" % path)
     m = shape_inference.infer_shapes(onnx.load(path))
     g = m.graph
     shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
