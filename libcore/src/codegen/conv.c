@@ -22,9 +22,12 @@
  * kernel rows outside the input are skipped by a branch. A 1x1 stride-1
  * unpadded conv is a plain GEMM (Y = W X): its rows are flattened into one
  * row of H*W pixels so the strips run across the whole plane. Depthwise
- * (one input channel per output channel) is the mr = 1 case with no
- * channel loop. Everything is strip-mined with vsetvli, so the same code
- * is right at any VLEN.
+ * (one input channel per output channel) has no channel to reuse a strip
+ * across, so its accumulators hold R output rows instead: a pass loads
+ * each input row of its window once per kernel column and feeds every
+ * output row it is a tap of, with the taps in float registers
+ * (emit_taps_rows). Everything is strip-mined with vsetvli, so the same
+ * code is right at any VLEN.
  *
  * Scalar registers: a1 x, a2 packed weights, a3 bias, a4 residual, a5 y
  * (batch bases); s1 batch count, s2/s3 group bases of x/y, s4/s5 block's
@@ -53,11 +56,17 @@ typedef struct conv_plan {
     int ve;               /* Sigmoid's three scratch groups (after the accumulators) */
     int has_bias, has_res, act;
     int packed;           /* weights re-laid at compile time; else read in place (run-time W) */
+    int rows;             /* output rows per pass: 1, or more for a depthwise layer (emit_taps_rows) */
     float lo, hi;         /* Clip bounds; HardSigmoid's alpha, beta */
 } conv_plan;
 
 static const int wt_freg[CONV_MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7};
 static const int bias_freg[CONV_MR_MAX] = {FS0, FS1, FS2, FS3, FS4, FS5, FS6, FS7};
+
+/* Depthwise row passes keep the kernel's taps in float registers, one per
+ * tap (not FA0-FA5: the activations use them). */
+static const int tap_freg[] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7, FT8, FT9, FT10, FT11, FA6, FA7};
+#define CONV_TAPS_IN_REGS ((int64_t)(sizeof tap_freg / sizeof tap_freg[0]))
 
 static int acc_group(const conv_plan *p, int r) { return p->vt + (r + 1) * p->lmul; }
 
@@ -172,22 +181,64 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
     }
 }
 
-/* One block of mr output channels over the whole output plane. The
- * accumulators start at 0 and the bias is added in the epilogue: qemu 7.2
- * runs vfmv.v.f (and vadd.vx) in a strip loop about 1000x slower than
- * vmv.v.i + vfadd.vf, which would make CI's qemu runs crawl. */
-static void emit_block(cg_asm *a, const conv_plan *p, int mr)
+/* The taps of one strip of a depthwise pass of R output rows (oy = s9 ..
+ * s9 + R - 1): input row j of the pass (iy = oy * sh + j - pt) is loaded
+ * once per kernel column and feeds every output row r it is a tap of
+ * (j = r * sh + ky * dh), acc[r] += w[ky, kx] * x with the weights held in
+ * tap_freg. So a 3x3 stride-1 pass of R rows loads 3 (R + 2) strips
+ * instead of 9 R, and loads no weights. */
+static void emit_taps_rows(cg_asm *a, const conv_plan *p, int R)
+{
+    const cg_window *w = &p->w;
+    int64_t jmax = (R - 1) * w->sh + (w->kh - 1) * w->dh;
+    for (int64_t kx = 0; kx < w->kw; kx++) {
+        if (w->xmask)
+            window_xmask(a, w, kx, p->vt, T3, w->W);
+        for (int64_t j = 0; j <= jmax; j++) {
+            int used = 0;
+            for (int r = 0; r < R; r++) {
+                int64_t d = j - r * w->sh;
+                used |= d >= 0 && d % w->dh == 0 && d / w->dh < w->kh;
+            }
+            if (!used)
+                continue;
+            int skip = asm_label(a);
+            if (w->ycheck) { /* row iy outside [0, H): its taps read padding */
+                asm_li(a, T6, w->sh);
+                asm_mul(a, T6, S9, T6);
+                add_imm(a, T6, T6, j - w->pt);
+                asm_li(a, S0, w->H);
+                asm_bgeu(a, T6, S0, skip);
+            }
+            add_imm(a, T4, A6, (j * w->W + kx * w->dw) * 4);
+            window_load(a, w, p->vx);
+            for (int r = 0; r < R; r++) {
+                int64_t d = j - r * w->sh;
+                if (d < 0 || d % w->dh || d / w->dh >= w->kh)
+                    continue;
+                int f = tap_freg[(d / w->dh) * w->kw + kx];
+                if (w->xmask)
+                    asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, f);
+                else
+                    asm_vf(a, VF_MACC, acc_group(p, r), p->vx, f);
+            }
+            asm_bind(a, skip);
+        }
+    }
+}
+
+/* One pass over `rows` output rows (from oy = s9, y row s10, x row s11)
+ * of a block of mr output channels: strips of vl columns; s9..s11 step
+ * past the pass. The accumulators start at 0 and the bias is added in
+ * the epilogue: qemu 7.2 runs vfmv.v.f (and vadd.vx) in a strip loop
+ * about 1000x slower than vmv.v.i + vfadd.vf, which would make CI's qemu
+ * runs crawl. */
+static void emit_pass(cg_asm *a, const conv_plan *p, int mr, int rows)
 {
     const cg_window *w = &p->w;
     int64_t oplane = w->Ho * w->Wo * 4;
-    asm_li(a, S9, 0);
-    asm_mv(a, S10, S7);
-    add_imm(a, S11, S2, (-w->pt * w->W - w->pl) * 4);
-    if (p->has_bias)
-        for (int r = 0; r < mr; r++)
-            asm_flw(a, bias_freg[r], S5, r * 4);
-    int rows = asm_label(a), strip = asm_label(a);
-    asm_bind(a, rows);
+    int nacc = p->rows > 1 ? rows : mr;
+    int strip = asm_label(a);
     asm_mv(a, A6, S11);
     asm_mv(a, A7, S10);
     asm_li(a, T1, w->Wo);
@@ -197,15 +248,19 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
         asm_vsetvli_mu(a, T0, T1, 32, p->lmul);
     else
         asm_vsetvli(a, T0, T1, 32, p->lmul);
-    for (int r = 0; r < mr; r++)
+    for (int r = 0; r < nacc; r++)
         asm_vmv_v_i(a, acc_group(p, r), 0);
-    emit_taps(a, p, mr);
-    /* epilogue and stores: channel r's row is r output planes further */
-    for (int r = 0; r < mr; r++) {
+    if (p->rows > 1)
+        emit_taps_rows(a, p, rows);
+    else
+        emit_taps(a, p, mr);
+    /* epilogue and stores: accumulator r is output channel r (r planes on),
+     * or in a depthwise pass output row r (r rows on) */
+    for (int r = 0; r < nacc; r++) {
         int acc = acc_group(p, r);
-        add_imm(a, T4, A7, r * oplane);
+        add_imm(a, T4, A7, p->rows > 1 ? r * w->Wo * 4 : r * oplane);
         if (p->has_bias)
-            asm_vf(a, VF_ADD, acc, acc, bias_freg[r]);
+            asm_vf(a, VF_ADD, acc, acc, bias_freg[p->rows > 1 ? 0 : r]);
         if (p->has_res) {
             asm_sub(a, A0, T4, A5); /* the same offset in the residual */
             asm_add(a, A0, A0, A4);
@@ -222,12 +277,39 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
         asm_mul(a, T6, T0, RA);
     asm_add(a, A6, A6, T6);
     asm_bnez_far(a, T1, strip);
-    add_imm(a, S10, S10, w->Wo * 4);
-    add_imm(a, S11, S11, w->sh * w->W * 4);
-    asm_addi(a, S9, S9, 1);
-    asm_li(a, T6, w->Ho);
-    asm_sub(a, T6, T6, S9);
-    asm_bnez_far(a, T6, rows);
+    add_imm(a, S10, S10, rows * w->Wo * 4);
+    add_imm(a, S11, S11, rows * w->sh * w->W * 4);
+    asm_addi(a, S9, S9, rows);
+}
+
+/* One block of mr output channels over the whole output plane: passes of
+ * p->rows output rows, then one pass over the rows left. */
+static void emit_block(cg_asm *a, const conv_plan *p, int mr)
+{
+    const cg_window *w = &p->w;
+    int64_t oplane = w->Ho * w->Wo * 4;
+    asm_li(a, S9, 0);
+    asm_mv(a, S10, S7);
+    add_imm(a, S11, S2, (-w->pt * w->W - w->pl) * 4);
+    if (p->has_bias)
+        for (int r = 0; r < mr; r++)
+            asm_flw(a, bias_freg[r], S5, r * 4);
+    if (p->rows > 1) /* the depthwise kernel's taps, [kx][ky] packed or (ky, kx) as given */
+        for (int64_t ky = 0; ky < w->kh; ky++)
+            for (int64_t kx = 0; kx < w->kw; kx++)
+                asm_flw(a, tap_freg[ky * w->kw + kx], S4,
+                        (int)(p->packed ? (kx * w->kh + ky) * 4 : (ky * w->kw + kx) * 4));
+    int64_t full = w->Ho / p->rows, tail = w->Ho % p->rows;
+    if (full) {
+        int rows = asm_label(a);
+        asm_bind(a, rows);
+        emit_pass(a, p, mr, p->rows);
+        asm_li(a, T6, full * p->rows);
+        asm_sub(a, T6, T6, S9);
+        asm_bnez_far(a, T6, rows);
+    }
+    if (tail)
+        emit_pass(a, p, mr, (int)tail);
     /* next block */
     add_imm(a, S4, S4, w->kh * w->kw * p->cg * mr * 4);
     if (p->has_bias)
@@ -401,7 +483,13 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CONV_MR_MAX)
         p.mr = CONV_MR_MAX;
-    p.ve = acc_group(&p, p.mr);
+    /* depthwise: the accumulators hold output rows instead (emit_taps_rows) */
+    p.rows = 1;
+    if (p.cg == 1 && p.mg == 1 && w->kh * w->kw <= CONV_TAPS_IN_REGS && w->Ho > 1) {
+        int R = mr_max < CONV_MR_MAX ? mr_max : CONV_MR_MAX;
+        p.rows = (int)(w->Ho < R ? w->Ho : R);
+    }
+    p.ve = acc_group(&p, p.mr > p.rows ? p.mr : p.rows);
     p.packed = layout_wanted(g, n, 1) == LAYOUT_CONV_BLOCK; /* the layout pass's decision */
     if (!p.packed) {
         /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */
