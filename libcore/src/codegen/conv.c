@@ -44,6 +44,9 @@
 #include <string.h>
 
 #define CONV_MR_MAX 8
+/* Stride-1 convs with output rows up to this wide run their strips over
+ * the flattened plane, so a long vector is filled by several rows. */
+#define CONV_FLAT_MAX_W 64
 #define CONV_CI_UNROLL 4
 
 enum { ACT_NONE, ACT_RELU, ACT_CLIP, ACT_HARDSWISH, ACT_HARDSIGMOID, ACT_SIGMOID };
@@ -57,6 +60,8 @@ typedef struct conv_plan {
     int has_bias, has_res, act;
     int packed;           /* weights re-laid at compile time; else read in place (run-time W) */
     int rows;             /* output rows per pass: 1, or more for a depthwise layer (emit_taps_rows) */
+    int flat;             /* small plane: strips run over the flattened output plane (flat_mask) */
+    int vf;               /* flat: the strip's flat output index group (vt holds its column) */
     float lo, hi;         /* Clip bounds; HardSigmoid's alpha, beta */
 } conv_plan;
 
@@ -117,14 +122,16 @@ static int activate(cg_asm *a, const conv_plan *p, int acc)
 /* One input channel of a tap: load its strip at t4, acc[r] += w * x with
  * the weights at t5 + woff, then (if `advance`) step t4 to the next
  * channel's plane (by a0 when the plane does not fit an immediate). */
-static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance)
+static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance, int masked)
 {
     const cg_window *w = &p->w;
-    window_load(a, w, p->vx);
+    cg_window wl = *w;
+    wl.xmask = masked; /* the load runs under v0 when the tap is masked */
+    window_load(a, &wl, p->vx);
     for (int r = 0; r < mr; r++)
         asm_flw(a, wt_freg[r], T5, woff + (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
     for (int r = 0; r < mr; r++) {
-        if (w->xmask)
+        if (masked)
             asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
         else
             asm_vf(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
@@ -137,17 +144,55 @@ static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_
     }
 }
 
+/* Flattened plane (stride 1, W = Wo): lane i of a strip holds output
+ * pixel f = oy * W + ox, and tap (ky, kx) reads input pixel f + (ky * dh
+ * - pt) * W + kx * dw - pl, inside the input when f lies in [ylo, ylo +
+ * H * W) (its row) and ox in [xlo, xlo + W) (its column). v0 = those
+ * lanes, from the flat index group vf and the column group vt (made per
+ * strip by emit_pass), only the bounds some lane can cross; returns 0
+ * when no lane of the plane is outside (the tap runs unmasked). Uses t6,
+ * v1. */
+static int flat_mask(cg_asm *a, const conv_plan *p, int64_t kx, int64_t ky)
+{
+    const cg_window *w = &p->w;
+    int64_t ylo = (w->pt - ky * w->dh) * w->W, xlo = w->pl - kx * w->dw;
+    struct { int v, upper; int64_t bound; } c[4];
+    int n = 0;
+    if (ylo > 0)
+        c[n].v = p->vf, c[n].upper = 0, c[n++].bound = ylo;
+    if (ylo + w->H * w->W < w->Ho * w->Wo)
+        c[n].v = p->vf, c[n].upper = 1, c[n++].bound = ylo + w->H * w->W;
+    if (xlo > 0)
+        c[n].v = p->vt, c[n].upper = 0, c[n++].bound = xlo;
+    if (xlo + w->W < w->Wo)
+        c[n].v = p->vt, c[n].upper = 1, c[n++].bound = xlo + w->W;
+    for (int i = 0; i < n; i++) {
+        int md = i ? 1 : 0;
+        asm_li(a, T6, c[i].upper ? c[i].bound : c[i].bound - 1);
+        if (c[i].upper)
+            asm_vmslt_vx(a, md, c[i].v, T6); /* f < hi */
+        else
+            asm_vmsgt_vx(a, md, c[i].v, T6); /* f > lo - 1 */
+        if (i)
+            asm_vmand_mm(a, 0, 0, 1);
+    }
+    return n > 0;
+}
+
 /* The taps of one strip: acc[r] += w[r, tap] * x[tap strip]. */
 static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
 {
     const cg_window *w = &p->w;
     int64_t plane = w->H * w->W * 4;
     for (int64_t kx = 0; kx < w->kw; kx++) {
-        if (w->xmask)
+        if (w->xmask && !p->flat)
             window_xmask(a, w, kx, p->vt, T3, w->W);
         for (int64_t ky = 0; ky < w->kh; ky++) {
             int skip = asm_label(a);
-            if (w->ycheck)
+            int masked = w->xmask;
+            if (p->flat)
+                masked = flat_mask(a, p, kx, ky);
+            else if (w->ycheck)
                 window_ycheck(a, w, ky, S9, skip, w->H);
             add_imm(a, T4, A6, (ky * w->dh * w->W + kx * w->dw) * 4);
             if (p->packed)
@@ -167,7 +212,7 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
                 asm_bind(a, loop);
             }
             for (int64_t j = 0; j < (groups ? U : 0); j++)
-                emit_channel(a, p, mr, (int)(j * wstep), plane, p->cg > 1);
+                emit_channel(a, p, mr, (int)(j * wstep), plane, p->cg > 1, masked);
             if (groups > 1 || rest) /* next group's weights (the rest follows) */
                 asm_addi(a, T5, T5, U * wstep);
             if (groups > 1) {
@@ -175,7 +220,7 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
                 asm_bnez(a, T2, loop);
             }
             for (int64_t j = 0; j < rest; j++)
-                emit_channel(a, p, mr, (int)(j * wstep), plane, j + 1 < rest);
+                emit_channel(a, p, mr, (int)(j * wstep), plane, j + 1 < rest, masked);
             asm_bind(a, skip);
         }
     }
@@ -241,13 +286,27 @@ static void emit_pass(cg_asm *a, const conv_plan *p, int mr, int rows)
     int strip = asm_label(a);
     asm_mv(a, A6, S11);
     asm_mv(a, A7, S10);
-    asm_li(a, T1, w->Wo);
+    asm_li(a, T1, p->flat ? w->Ho * w->Wo : w->Wo);
     asm_li(a, T3, 0);
     asm_bind(a, strip);
-    if (w->xmask)
+    if (w->xmask || p->flat)
         asm_vsetvli_mu(a, T0, T1, 32, p->lmul);
     else
         asm_vsetvli(a, T0, T1, 32, p->lmul);
+    if (p->flat) {
+        /* vf = f = t3 + i; vt = ox = f - W * oy with oy = round((f + 0.5) / W - 0.5), exact in f32
+         * for planes under 2^20 pixels (FA6 = 0.5, FA7 = 1 / W) */
+        asm_vid(a, p->vf);
+        asm_vadd_vx(a, p->vf, p->vf, T3);
+        asm_vfcvt_f_x(a, p->vt, p->vf);
+        asm_vf(a, VF_ADD, p->vt, p->vt, FA6);
+        asm_vf(a, VF_MUL, p->vt, p->vt, FA7);
+        asm_vf(a, VF_SUB, p->vt, p->vt, FA6);
+        asm_vfcvt_x_f(a, p->vt, p->vt);
+        asm_li(a, T6, w->W);
+        asm_vmul_vx(a, p->vx, p->vt, T6);
+        asm_vsub_vv(a, p->vt, p->vf, p->vx);
+    }
     for (int r = 0; r < nacc; r++)
         asm_vmv_v_i(a, acc_group(p, r), 0);
     if (p->rows > 1)
@@ -300,6 +359,10 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
                 asm_flw(a, tap_freg[ky * w->kw + kx], S4,
                         (int)(p->packed ? (kx * w->kh + ky) * 4 : (ky * w->kw + kx) * 4));
     int64_t full = w->Ho / p->rows, tail = w->Ho % p->rows;
+    if (p->flat) { /* one pass over the whole plane */
+        full = 0;
+        tail = 1;
+    }
     if (full) {
         int rows = asm_label(a);
         asm_bind(a, rows);
@@ -330,8 +393,12 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
     if (p->has_res)
         asm_ld(a, A4, A0, 8 * k++);
     asm_ld(a, A5, A0, 8 * k++);
-    if (w->xmask)
+    if (w->xmask && !p->flat)
         window_lanes(a, w, p->vt, p->lmul);
+    if (p->flat) {
+        load_f32(a, FA6, 0.5f);
+        load_f32(a, FA7, 1.0f / (float)w->W);
+    }
     if (w->sw > 1)
         asm_li(a, RA, w->sw * 4);
     if (p->act == ACT_CLIP || p->act == ACT_HARDSIGMOID) { /* bounds, or alpha and beta */
@@ -469,14 +536,23 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     p.has_res = vr != NULL;
     /* LMUL: large for wide rows, smaller when a row would not fill the
      * registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels block */
+    int dw = p.cg == 1 && p.mg == 1 && w->kh * w->kw <= CONV_TAPS_IN_REGS && w->Ho > 1;
+    p.flat = !dw && w->sh == 1 && w->sw == 1 && w->W == w->Wo && w->Ho > 1 && w->Wo <= CONV_FLAT_MAX_W &&
+             w->Ho * w->Wo <= (1 << 20);
+    int64_t extent = p.flat ? w->Ho * w->Wo : w->Wo;
     int L = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
-    while (L > 1 && 4 * (L / 2) >= w->Wo)
+    while (L > 1 && 4 * (L / 2) >= extent)
         L /= 2;
     p.lmul = L;
     /* v0 (and v1 for the masks), then the input strip, the lane offsets
-     * (only with masks), then the accumulators */
-    p.vx = w->xmask && L == 1 ? 2 : L;
+     * (only with masks; flat: the flat index and column groups), then the
+     * accumulators */
+    p.vx = (w->xmask || p.flat) && L == 1 ? 2 : L;
     p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
+    if (p.flat) {
+        p.vf = p.vx + L;
+        p.vt = p.vf + L;
+    }
     int mr_max = (32 - (p.vt + L) - (p.act == ACT_SIGMOID ? 3 * L : 0)) / L;
     if (mr_max < 1)
         return cg_decline(c, "no registers for the accumulators at this LMUL");
@@ -485,7 +561,7 @@ int cg_conv(cg_ctx *c, const ir_node *n)
         p.mr = CONV_MR_MAX;
     /* depthwise: the accumulators hold output rows instead (emit_taps_rows) */
     p.rows = 1;
-    if (p.cg == 1 && p.mg == 1 && w->kh * w->kw <= CONV_TAPS_IN_REGS && w->Ho > 1) {
+    if (dw) {
         int R = mr_max < CONV_MR_MAX ? mr_max : CONV_MR_MAX;
         p.rows = (int)(w->Ho < R ? w->Ho : R);
     }
