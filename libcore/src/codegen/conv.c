@@ -380,7 +380,7 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
     add_imm(a, S7, S7, mr * oplane);
 }
 
-static int emit_kernel(cg_asm *a, const conv_plan *p)
+static void emit_kernel(cg_asm *a, const conv_plan *p)
 {
     const cg_window *w = &p->w;
     int64_t oplane = w->Ho * w->Wo * 4;
@@ -445,7 +445,35 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
     asm_addi(a, S1, S1, -1);
     asm_bnez_far(a, S1, batch);
     frame_leave(a);
-    return asm_finish(a);
+}
+
+/* The register layout for LMUL L: v0 (and v1 for the masks), then the
+ * input strip, the lane offsets (only with masks; flat: the flat index and
+ * column groups), then the accumulators; the largest block that fits, 0
+ * when none does. */
+static int plan_registers(conv_plan *p, int L)
+{
+    const cg_window *w = &p->w;
+    p->lmul = L;
+    p->vx = (w->xmask || p->flat) && L == 1 ? 2 : L;
+    p->vt = w->xmask ? p->vx + L : p->vx; /* accumulators start one group after vt */
+    if (p->flat) {
+        p->vf = p->vx + L;
+        p->vt = p->vf + L;
+    }
+    return (32 - (p->vt + L) - (p->act == ACT_SIGMOID ? 3 * L : 0)) / L;
+}
+
+/* LMUL: large for wide rows, smaller when a row (flat: the plane) would
+ * not fill the registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels
+ * block. */
+static int plan_lmul(const conv_plan *p, int lmul_max)
+{
+    int64_t extent = p->flat ? p->w.Ho * p->w.Wo : p->w.Wo;
+    int L = lmul_max < 4 ? lmul_max : 4;
+    while (L > 1 && 4 * (L / 2) >= extent)
+        L /= 2;
+    return L;
 }
 
 /* Weights (M, cg, [kh,] kw) re-laid as [group][block][kx][ky][ci][r],
@@ -537,23 +565,10 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     /* LMUL: large for wide rows, smaller when a row would not fill the
      * registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels block */
     int dw = p.cg == 1 && p.mg == 1 && w->kh * w->kw <= CONV_TAPS_IN_REGS && w->Ho > 1;
-    p.flat = !dw && w->sh == 1 && w->sw == 1 && w->W == w->Wo && w->Ho > 1 && w->Wo <= CONV_FLAT_MAX_W &&
-             w->Ho * w->Wo <= (1 << 20);
-    int64_t extent = p.flat ? w->Ho * w->Wo : w->Wo;
-    int L = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
-    while (L > 1 && 4 * (L / 2) >= extent)
-        L /= 2;
-    p.lmul = L;
-    /* v0 (and v1 for the masks), then the input strip, the lane offsets
-     * (only with masks; flat: the flat index and column groups), then the
-     * accumulators */
-    p.vx = (w->xmask || p.flat) && L == 1 ? 2 : L;
-    p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
-    if (p.flat) {
-        p.vf = p.vx + L;
-        p.vt = p.vf + L;
-    }
-    int mr_max = (32 - (p.vt + L) - (p.act == ACT_SIGMOID ? 3 * L : 0)) / L;
+    int flat_ok = w->sh == 1 && w->sw == 1 && w->W == w->Wo && w->Ho > 1 && w->Wo <= CONV_FLAT_MAX_W &&
+                  w->Ho * w->Wo <= (1 << 20);
+    p.flat = !dw && flat_ok;
+    int mr_max = plan_registers(&p, plan_lmul(&p, c->tgt->lmul_max));
     if (mr_max < 1)
         return cg_decline(c, "no registers for the accumulators at this LMUL");
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
@@ -575,6 +590,27 @@ int cg_conv(cg_ctx *c, const ir_node *n)
         if (p.mr > fit)
             p.mr = (int)fit;
     }
+    /* A small depthwise plane: the row passes' loads are few, but a row
+     * fills a long vector poorly; strips over the flattened plane (one
+     * load per tap) win once VLMAX reaches 4 rows. The VLEN decides: at
+     * compile time when known, else at run time from VLMAX (both kernels
+     * emitted, the same packed weights). */
+    conv_plan q = p;
+    int64_t flat_vlen = 0; /* flat when VLEN >= this; 0: never */
+    if (dw && flat_ok) {
+        q.flat = 1;
+        q.rows = 1;
+        if (plan_registers(&q, plan_lmul(&q, c->tgt->lmul_max)) >= 1) {
+            q.ve = acc_group(&q, 1);
+            flat_vlen = 4 * w->Wo * 32 / q.lmul;
+        }
+    }
+    int64_t vlen_lo = c->tgt->vlen ? c->tgt->vlen : c->tgt->min_vlen;
+    int dispatch = 0;
+    if (flat_vlen && vlen_lo >= flat_vlen)
+        p = q; /* always flat */
+    else if (flat_vlen && !c->tgt->vlen)
+        dispatch = 1;
     /* weights re-laid for the kernel */
     int64_t nw;
     if (tensor_numel(&vw->t, &nw))
@@ -637,7 +673,20 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     ids[k++] = id;
     cg_asm a;
     asm_init(&a);
-    rc = emit_kernel(&a, &p);
+    if (dispatch) { /* VLMAX of the flat kernel's LMUL below 4 rows: the row passes */
+        int rowk = asm_label(&a), flatk = asm_label(&a);
+        asm_vsetvli(&a, T6, ZERO, 32, q.lmul);
+        asm_li(&a, T5, flat_vlen * q.lmul / 32);
+        asm_bltu(&a, T6, T5, rowk);
+        asm_j(&a, flatk);
+        asm_bind(&a, rowk);
+        emit_kernel(&a, &p);
+        asm_bind(&a, flatk);
+        emit_kernel(&a, &q);
+    } else {
+        emit_kernel(&a, &p);
+    }
+    rc = asm_finish(&a);
     if (!rc) {
         int64_t outs = w->N * p.M * w->Ho * w->Wo;
         uint64_t flops = (uint64_t)(2 * outs * p.cg * w->kh * w->kw);
