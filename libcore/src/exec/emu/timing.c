@@ -121,7 +121,7 @@ int tm_classify(int b, uint32_t w)
         return TC_SDIV;
     if (b == ISA_FDIV_S || b == ISA_FSQRT_S || b == ISA_FDIV_D || b == ISA_FSQRT_D)
         return TC_SFDIV;
-    if (opc == 0x03 || opc == 0x07)
+    if (opc == 0x03 || opc == 0x07 || opc == 0x2f) /* AMOs and LR/SC: a load's latency */
         return TC_SLOAD;
     if (opc == 0x23 || opc == 0x27)
         return TC_SSTORE;
