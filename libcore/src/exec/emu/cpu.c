@@ -646,7 +646,7 @@ int emu_run_step(void *user, uint32_t step, uint64_t *argv, uint32_t n, const mo
     if (e->tm) {
         double *busy = &e->busy[(size_t)step * EMU_RES__COUNT];
         int lim;
-        e->cycles[step] += tm_end(e->tm, busy, &lim, st->bytes);
+        e->cycles[step] += tm_end(e->tm, busy, &lim);
         e->limit[step] = (uint8_t)lim;
     }
     if (rc) {
