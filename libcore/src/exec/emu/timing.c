@@ -136,6 +136,7 @@ int tm_classify(int b, uint32_t w)
 #define TM_MAX_PIPES 8
 #define TM_MAX_VQ 64
 #define TM_STREAMS 4
+#define TM_PF 1024
 struct tm_state {
     const emu_core *c;
     unsigned vlen;
@@ -157,6 +158,12 @@ struct tm_state {
     double l2_busy, dram_busy;
     uint64_t stream[TM_STREAMS]; /* the last missed line of recent miss streams (the prefetcher's view) */
     unsigned stream_next;
+    struct {                    /* the stride prefetcher's table: by instruction */
+        const void *pc;
+        uint64_t last;
+        int64_t stride;
+    } pf[TM_PF];
+    int predicted;              /* the access being charged was predicted by pf */
 };
 
 tm_state *tm_create(const emu_core *c, unsigned vlen)
@@ -219,9 +226,13 @@ static void write_back(tm_state *t, uint64_t line, double at)
 /* One line accessed at cycle `at`: returns when its data is in L1 (at
  * itself on a hit). A miss is filled through the L2 port (and the DRAM
  * port before it on an L2 miss), transfers queueing behind each other:
- * bandwidth. The level's latency is added unless the line continues a
- * recent miss stream (line + 1 of one), which a stream prefetcher would
- * have requested early. Misses do not block later accesses. */
+ * bandwidth. A line the prefetchers would have fetched early - the next
+ * line of a recent miss stream, or any line of an access whose
+ * instruction repeats its last address stride - costs only that
+ * transfer time on the ports (the step lasts at least until they are
+ * done) and its data is usable at once; any other miss delays its data
+ * by the transfers and the level's latency. Misses do not block later
+ * accesses. */
 static double line_access(tm_state *t, uint64_t line, int write, double at)
 {
     const emu_core *c = t->c;
@@ -231,8 +242,8 @@ static double line_access(tm_state *t, uint64_t line, int write, double at)
         return at;
     if (r & 2)
         write_back(t, victim, at);
-    int seq = 0;
-    for (unsigned i = 0; i < TM_STREAMS; i++)
+    int seq = t->predicted;
+    for (unsigned i = 0; i < TM_STREAMS && !seq; i++)
         if (t->stream[i] + 1 == line) {
             t->stream[i] = line;
             seq = 1;
@@ -255,7 +266,23 @@ static double line_access(tm_state *t, uint64_t line, int write, double at)
     }
     t->l2_port = dmax(ready, t->l2_port) + x2;
     t->l2_busy += x2;
-    return t->l2_port + (seq ? 0 : c->l2_lat);
+    return seq ? at : t->l2_port + c->l2_lat;
+}
+
+/* The stride prefetcher's view of an access by instruction d at addr:
+ * predicted when the instruction's last two addresses were `stride`
+ * apart and this one continues them. */
+static void predict(tm_state *t, const void *d, uint64_t addr)
+{
+    unsigned h = (unsigned)((((uint64_t)(uintptr_t)d >> 3) * 0x9e3779b97f4a7c15ull) >> 54); /* the top 10 bits: TM_PF entries */
+    int64_t st = (int64_t)(addr - t->pf[h].last);
+    t->predicted = t->pf[h].pc == d && st != 0 && st == t->pf[h].stride;
+    if (t->pf[h].pc != d) {
+        t->pf[h].pc = d;
+        st = 0;
+    }
+    t->pf[h].stride = st;
+    t->pf[h].last = addr;
 }
 
 /* The bytes [addr, addr + n) accessed at `at`: when the last line's data is in L1. */
@@ -300,6 +327,7 @@ static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, double a
     unsigned eew = width == 0 ? 1 : width == 5 ? 2 : width == 6 ? 4 : 8;
     double bw = store ? c->vst_bytes : c->vld_bytes, cyc;
     uint64_t bytes, base = e->x[d->rs1];
+    predict(t, d, base);
     if (mop == 0 && lumop == 8) {
         bytes = (uint64_t)nf * e->vlenb;
         cyc = (double)bytes / bw;
@@ -354,12 +382,14 @@ void tm_insn(tm_state *t, const emu *e, const emu_insn *d)
     switch (cls) {
     case TC_SLOAD: {
         uint64_t addr = e->x[d->rs1] + (opc == 0x2f ? 0 : (uint64_t)d->imm);
+        predict(t, d, addr);
         double data = range_access(t, addr, 1, opc == 0x2f && (d->word >> 27) != 2, at);
         lat = dmax(c->sld_lat, data - at);
         t->bytes += 4;
         break;
     }
     case TC_SSTORE:
+        predict(t, d, e->x[d->rs1] + (uint64_t)d->imm);
         range_access(t, e->x[d->rs1] + (uint64_t)d->imm, 1, 1, at);
         t->bytes += 4;
         break;
