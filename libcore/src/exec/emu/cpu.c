@@ -147,6 +147,14 @@ void emu_close(emu *e)
 }
 
 int emu_session_open(emu *e, mod_session **out) { return modrun_open_rvv(e->m, emu_run_step, e, out); }
+void emu_reset_stats(emu *e)
+{
+    size_t n = (size_t)e->m->hdr->n_steps + 1;
+    memset(e->counts, 0, n * sizeof *e->counts);
+    memset(e->cycles, 0, n * sizeof *e->cycles);
+    memset(e->busy, 0, n * EMU_RES__COUNT * sizeof *e->busy);
+    memset(e->limit, 0, n);
+}
 const emu_counts *emu_step_counts(const emu *e, uint32_t step)
 {
     return step < e->m->hdr->n_steps ? &e->counts[step] : NULL;
