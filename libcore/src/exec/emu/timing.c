@@ -159,7 +159,7 @@ struct tm_state {
     uint64_t stream[TM_STREAMS]; /* the last missed line of recent miss streams (the prefetcher's view) */
     unsigned stream_next;
     struct {                    /* the stride prefetcher's table: by instruction */
-        const void *pc;
+        uint64_t pc;            /* code slot + 1 */
         uint64_t last;
         int64_t stride;
     } pf[TM_PF];
@@ -269,16 +269,31 @@ static double line_access(tm_state *t, uint64_t line, int write, double at)
     return seq ? at : t->l2_port + c->l2_lat;
 }
 
-/* The stride prefetcher's view of an access by instruction d at addr:
- * predicted when the instruction's last two addresses were `stride`
- * apart and this one continues them. */
-static void predict(tm_state *t, const void *d, uint64_t addr)
+/* The address the caches see: region number x 2^36 + the offset in the
+ * region, so the modeled sets do not depend on where the host's
+ * allocator put the buffers (the figures are the same run to run). An
+ * address in no region (the access will fault) stays as it is. */
+static uint64_t canon(const emu *e, uint64_t a)
 {
-    unsigned h = (unsigned)((((uint64_t)(uintptr_t)d >> 3) * 0x9e3779b97f4a7c15ull) >> 54); /* the top 10 bits: TM_PF entries */
+    const modrun_region *r = &e->reg[e->last_reg];
+    if (a - r->base < r->len)
+        return ((uint64_t)e->last_reg << 36) + (a - r->base);
+    for (uint32_t i = 0; i < e->n_reg; i++)
+        if (a - e->reg[i].base < e->reg[i].len)
+            return ((uint64_t)i << 36) + (a - e->reg[i].base);
+    return a;
+}
+
+/* The stride prefetcher's view of an access at addr by the instruction
+ * at code slot pc: predicted when the instruction's last two addresses
+ * were `stride` apart and this one continues them. */
+static void predict(tm_state *t, uint64_t pc, uint64_t addr)
+{
+    unsigned h = (unsigned)((pc * 0x9e3779b97f4a7c15ull) >> 54); /* the top 10 bits: TM_PF entries */
     int64_t st = (int64_t)(addr - t->pf[h].last);
-    t->predicted = t->pf[h].pc == d && st != 0 && st == t->pf[h].stride;
-    if (t->pf[h].pc != d) {
-        t->pf[h].pc = d;
+    t->predicted = t->pf[h].pc == pc + 1 && st != 0 && st == t->pf[h].stride;
+    if (t->pf[h].pc != pc + 1) {
+        t->pf[h].pc = pc + 1; /* 0: an empty entry */
         st = 0;
     }
     t->pf[h].stride = st;
@@ -326,8 +341,8 @@ static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, double a
     unsigned width = (w >> 12) & 7, mop = (w >> 26) & 3, lumop = (w >> 20) & 31, nf = ((w >> 29) & 7) + 1;
     unsigned eew = width == 0 ? 1 : width == 5 ? 2 : width == 6 ? 4 : 8;
     double bw = store ? c->vst_bytes : c->vld_bytes, cyc;
-    uint64_t bytes, base = e->x[d->rs1];
-    predict(t, d, base);
+    uint64_t bytes, base = canon(e, e->x[d->rs1]);
+    predict(t, (uint64_t)(d - e->cache), base);
     if (mop == 0 && lumop == 8) {
         bytes = (uint64_t)nf * e->vlenb;
         cyc = (double)bytes / bw;
@@ -345,7 +360,8 @@ static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, double a
         uint64_t last = UINT64_MAX;
         double done = at;
         for (uint64_t i = 0; i < e->vl; i++) {
-            uint64_t a = mop == 2 ? base + (uint64_t)((int64_t)i * stride) : base + get_el(idx, i, eew);
+            uint64_t a = mop == 2 ? base + (uint64_t)((int64_t)i * stride)
+                                  : canon(e, e->x[d->rs1] + get_el(idx, i, eew));
             uint64_t l0 = a >> t->line_shift, l1 = (a + (uint64_t)nf * eb - 1) >> t->line_shift;
             if (l0 == last && l1 == last)
                 continue; /* the line the previous element touched: no new lookup */
@@ -381,18 +397,20 @@ void tm_insn(tm_state *t, const emu *e, const emu_insn *d)
     uint32_t opc = d->word & 0x7f;
     switch (cls) {
     case TC_SLOAD: {
-        uint64_t addr = e->x[d->rs1] + (opc == 0x2f ? 0 : (uint64_t)d->imm);
-        predict(t, d, addr);
+        uint64_t addr = canon(e, e->x[d->rs1] + (opc == 0x2f ? 0 : (uint64_t)d->imm));
+        predict(t, (uint64_t)(d - e->cache), addr);
         double data = range_access(t, addr, 1, opc == 0x2f && (d->word >> 27) != 2, at);
         lat = dmax(c->sld_lat, data - at);
         t->bytes += 4;
         break;
     }
-    case TC_SSTORE:
-        predict(t, d, e->x[d->rs1] + (uint64_t)d->imm);
-        range_access(t, e->x[d->rs1] + (uint64_t)d->imm, 1, 1, at);
+    case TC_SSTORE: {
+        uint64_t addr = canon(e, e->x[d->rs1] + (uint64_t)d->imm);
+        predict(t, (uint64_t)(d - e->cache), addr);
+        range_access(t, addr, 1, 1, at);
         t->bytes += 4;
         break;
+    }
     case TC_SMUL: lat = c->smul_lat; break;
     case TC_SFP: lat = c->sfp_lat; break;
     case TC_SDIV: case TC_SFDIV:
