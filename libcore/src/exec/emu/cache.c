@@ -47,7 +47,11 @@ void cache_clear(tm_cache *c) { memset(c->tag, 0, ((size_t)c->set_mask + 1) * c-
 int cache_access(tm_cache *c, uint64_t line, int write, uint64_t *victim)
 {
     uint64_t *set = c->tag + (size_t)(line & c->set_mask) * c->ways, want = line + 1;
-    unsigned w = 0;
+    if ((set[0] & ~DIRTY) == want) { /* the most recent way: nothing moves */
+        set[0] |= write ? DIRTY : 0;
+        return 1;
+    }
+    unsigned w = 1;
     while (w < c->ways && (set[w] & ~DIRTY) != want)
         w++;
     int hit = w < c->ways, rc = hit;
@@ -58,7 +62,8 @@ int cache_access(tm_cache *c, uint64_t line, int write, uint64_t *victim)
             rc |= 2;
         *victim = (set[w] & ~DIRTY) - 1;
     }
-    memmove(set + 1, set, w * sizeof *set);
+    for (; w > 0; w--) /* a few ways: a plain loop beats a memmove call */
+        set[w] = set[w - 1];
     set[0] = entry | (write ? DIRTY : 0);
     return rc;
 }

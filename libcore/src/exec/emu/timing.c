@@ -164,6 +164,9 @@ struct tm_state {
         int64_t stride;
     } pf[TM_PF];
     int predicted;              /* the access being charged was predicted by pf */
+    uint64_t mru_line;          /* the line accessed last (+ 1; 0 none): most recent in its set */
+    uint32_t creg[2];           /* the regions canon() found last */
+    int mru_dirty;
 };
 
 tm_state *tm_create(const emu_core *c, unsigned vlen)
@@ -237,7 +240,11 @@ static double line_access(tm_state *t, uint64_t line, int write, double at)
 {
     const emu_core *c = t->c;
     uint64_t victim;
+    if (line + 1 == t->mru_line && (!write || t->mru_dirty))
+        return at; /* the last line again: a hit that changes nothing (the common case) */
     int r = cache_access(t->l1, line, write, &victim);
+    t->mru_line = line + 1;
+    t->mru_dirty = write;
     if (r & 1)
         return at;
     if (r & 2)
@@ -273,14 +280,19 @@ static double line_access(tm_state *t, uint64_t line, int write, double at)
  * region, so the modeled sets do not depend on where the host's
  * allocator put the buffers (the figures are the same run to run). An
  * address in no region (the access will fault) stays as it is. */
-static uint64_t canon(const emu *e, uint64_t a)
+static uint64_t canon(tm_state *t, const emu *e, uint64_t a)
 {
-    const modrun_region *r = &e->reg[e->last_reg];
-    if (a - r->base < r->len)
-        return ((uint64_t)e->last_reg << 36) + (a - r->base);
-    for (uint32_t i = 0; i < e->n_reg; i++)
-        if (a - e->reg[i].base < e->reg[i].len)
+    for (int k = 0; k < 2; k++) { /* the two regions used last (kernels alternate between operands) */
+        uint32_t i = t->creg[k];
+        if (i < e->n_reg && a - e->reg[i].base < e->reg[i].len)
             return ((uint64_t)i << 36) + (a - e->reg[i].base);
+    }
+    for (uint32_t i = 0; i < e->n_reg; i++)
+        if (a - e->reg[i].base < e->reg[i].len) {
+            t->creg[1] = t->creg[0];
+            t->creg[0] = i;
+            return ((uint64_t)i << 36) + (a - e->reg[i].base);
+        }
     return a;
 }
 
@@ -341,7 +353,7 @@ static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, double a
     unsigned width = (w >> 12) & 7, mop = (w >> 26) & 3, lumop = (w >> 20) & 31, nf = ((w >> 29) & 7) + 1;
     unsigned eew = width == 0 ? 1 : width == 5 ? 2 : width == 6 ? 4 : 8;
     double bw = store ? c->vst_bytes : c->vld_bytes, cyc;
-    uint64_t bytes, base = canon(e, e->x[d->rs1]);
+    uint64_t bytes, base = canon(t, e, e->x[d->rs1]);
     predict(t, (uint64_t)(d - e->cache), base);
     if (mop == 0 && lumop == 8) {
         bytes = (uint64_t)nf * e->vlenb;
@@ -361,7 +373,7 @@ static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, double a
         double done = at;
         for (uint64_t i = 0; i < e->vl; i++) {
             uint64_t a = mop == 2 ? base + (uint64_t)((int64_t)i * stride)
-                                  : canon(e, e->x[d->rs1] + get_el(idx, i, eew));
+                                  : canon(t, e, e->x[d->rs1] + get_el(idx, i, eew));
             uint64_t l0 = a >> t->line_shift, l1 = (a + (uint64_t)nf * eb - 1) >> t->line_shift;
             if (l0 == last && l1 == last)
                 continue; /* the line the previous element touched: no new lookup */
@@ -397,7 +409,7 @@ void tm_insn(tm_state *t, const emu *e, const emu_insn *d)
     uint32_t opc = d->word & 0x7f;
     switch (cls) {
     case TC_SLOAD: {
-        uint64_t addr = canon(e, e->x[d->rs1] + (opc == 0x2f ? 0 : (uint64_t)d->imm));
+        uint64_t addr = canon(t, e, e->x[d->rs1] + (opc == 0x2f ? 0 : (uint64_t)d->imm));
         predict(t, (uint64_t)(d - e->cache), addr);
         double data = range_access(t, addr, 1, opc == 0x2f && (d->word >> 27) != 2, at);
         lat = dmax(c->sld_lat, data - at);
@@ -405,7 +417,7 @@ void tm_insn(tm_state *t, const emu *e, const emu_insn *d)
         break;
     }
     case TC_SSTORE: {
-        uint64_t addr = canon(e, e->x[d->rs1] + (uint64_t)d->imm);
+        uint64_t addr = canon(t, e, e->x[d->rs1] + (uint64_t)d->imm);
         predict(t, (uint64_t)(d - e->cache), addr);
         range_access(t, addr, 1, 1, at);
         t->bytes += 4;
