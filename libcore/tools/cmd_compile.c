@@ -137,6 +137,10 @@ int cmd_compile(int argc, char **argv)
         fprintf(stderr, "rvvnn compile: total %9.2f ms; %s: %d RVV steps, %d fallback steps, %zu bytes, "
                 "target %s%s\n", total, out_path, res.n_rvv, res.n_ref, res.len, tgt.march,
                 tgt.vlen ? "" : " (vector-length agnostic)");
+        const ir_graph *g = m->graph;
+        fprintf(stderr, "rvvnn compile: layouts: %d conversions inserted, %d constants packed twice; "
+                "memory plan: arena %zu bytes, %d Concat views (no copy step)\n", g->n_layout_conversions,
+                g->n_layout_copies, g->arena_bytes, res.n_views);
         for (int i = 0; i < res.n_notes; i++)
             fprintf(stderr, "rvvnn compile: fallback %dx %s: %s\n", res.notes[i].count, res.notes[i].op,
                     res.notes[i].reason);

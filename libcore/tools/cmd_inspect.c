@@ -14,7 +14,60 @@ static const char inspect_help[] =
     "Prints the module's target (-march, VLEN or vector-length agnostic with the\n"
     "minimum VLEN), required extensions, arena and weight sizes, inputs and\n"
     "outputs, and each step: RVV kernel or reference fallback, op, node name,\n"
-    "code bytes, FLOPs and bytes moved.\n";
+    "code bytes, FLOPs and bytes moved, then every tensor with its placement\n"
+    "and layout (plain, conv-block, gemm-panel, ...: as the layout pass chose).\n";
+
+static const char *place_name(unsigned place)
+{
+    static const char *const names[] = {"arena", "weight", "input", "output"};
+    return place < 4 ? names[place] : "?";
+}
+
+/* The layouts section: how many tensors have each layout, then every
+ * tensor (id, placement, offset, layout, shape, name). */
+static void print_layouts(const rvv_module *m, int json)
+{
+    const mod_header *h = m->hdr;
+    unsigned count[LAYOUT__COUNT] = {0};
+    for (uint32_t i = 0; i < h->n_tensors; i++)
+        count[m->tensors[i].layout]++; /* the loader checked layout < LAYOUT__COUNT */
+    if (json) {
+        printf("  \"layouts\": {");
+        for (int l = 0, first = 1; l < LAYOUT__COUNT; l++)
+            if (count[l]) {
+                printf("%s\"%s\": %u", first ? "" : ", ", ir_layout_name(l), count[l]);
+                first = 0;
+            }
+        printf("},\n  \"tensors\": [\n");
+    } else {
+        printf("layouts:");
+        for (int l = 0, first = 1; l < LAYOUT__COUNT; l++)
+            if (count[l]) {
+                printf("%s %s %u", first ? "" : ",", ir_layout_name(l), count[l]);
+                first = 0;
+            }
+        printf(" (of %u tensors)\n  %-4s %-7s %10s %-12s %-20s %s\n", h->n_tensors, "#", "place", "offset",
+               "layout", "shape", "name");
+    }
+    for (uint32_t i = 0; i < h->n_tensors; i++) {
+        const mod_tensor *mt = &m->tensors[i];
+        tensor t;
+        char sh[128];
+        module_tensor_desc(m, i, &t);
+        tensor_shape_str(&t, sh, sizeof sh);
+        if (json) {
+            printf("    {\"id\": %u, \"place\": \"%s\", \"offset\": %llu, \"layout\": \"%s\", \"type\": \"%s\", "
+                   "\"name\": ", i, place_name(mt->place), (unsigned long long)mt->offset,
+                   ir_layout_name(mt->layout), sh);
+            cli_json_str(stdout, module_str(m, mt->name));
+            printf("}%s\n", i + 1 == h->n_tensors ? "" : ",");
+        } else
+            printf("  %-4u %-7s %10llu %-12s %-20s %s\n", i, place_name(mt->place),
+                   (unsigned long long)mt->offset, ir_layout_name(mt->layout), sh, module_str(m, mt->name));
+    }
+    if (json)
+        printf("  ],\n");
+}
 
 static void print_desc(const rvv_module *m, int id, const char *role, int json, int last)
 {
@@ -94,8 +147,11 @@ int cmd_inspect(int argc, char **argv)
         print_desc(m, m->input_tensor[i], "input", json, 0);
     for (uint32_t i = 0; i < h->n_outputs; i++)
         print_desc(m, m->output_tensor[i], "output", json, i + 1 == h->n_outputs);
-    if (json)
-        printf("  ],\n  \"steps\": [\n");
+    if (json) {
+        printf("  ],\n");
+        print_layouts(m, 1);
+        printf("  \"steps\": [\n");
+    }
     else
         printf("steps: %u RVV, %u fallback (%u custom); %.1f%% of FLOPs in RVV code\n  %-4s %-8s %-22s %-32s %9s %12s %12s\n",
                n_rvv, n_ref, m->n_custom, fl_all ? 100.0 * (double)fl_rvv / (double)fl_all : 0.0, "#", "kind", "op", "node",
@@ -118,6 +174,8 @@ int cmd_inspect(int argc, char **argv)
     }
     if (json)
         printf("  ]\n}\n");
+    else
+        print_layouts(m, 0);
     module_free(m);
     return EXIT_OK;
 }

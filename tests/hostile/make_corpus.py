@@ -400,6 +400,8 @@ def modules(cli):
          "EFORMAT", "outside WEIGHTS")
     case("tensor dtype", "inspect", save("mod/tensor_dtype.rvvmod", put(ref, te + 4, 1, 99)), "EFORMAT",
          "unknown element type 99")
+    case("tensor layout", "inspect", save("mod/tensor_layout.rvvmod", put(ref, te + 7, 1, 99)), "EFORMAT",
+         "unknown layout 99")
     case("tensor rank", "inspect", save("mod/tensor_rank.rvvmod", put(ref, te + 5, 1, 9)), "EFORMAT", "rank 9")
     case("tensor placement", "inspect", save("mod/tensor_place.rvvmod", put(ref, te + 6, 1, 7)), "EFORMAT",
          "unknown placement 7")

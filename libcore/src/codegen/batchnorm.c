@@ -50,7 +50,7 @@ int cg_batchnorm(cg_ctx *c, const ir_node *n)
     snprintf(name, sizeof name, "%s.scale_shift", n->name);
     uint32_t idt, id;
     void *fill;
-    int rc = cg_weight_fill(c, name, &tt, &idt, &fill);
+    int rc = cg_packed_weight(c, n, 1, LAYOUT_SCALE_SHIFT, name, &tt, &idt, &fill);
     if (rc)
         return rc;
     double eps = ir_attr_float(n, "epsilon", 1e-5f);

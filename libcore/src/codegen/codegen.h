@@ -6,6 +6,7 @@
 
 #include "../ir/op.h"
 #include "../module/module.h"
+#include "../passes/passes.h" /* layout_wanted(): the layout pass decides what generators pack */
 
 typedef struct cg_target {
     unsigned vlen;       /* 0: vector-length agnostic; else the exact VLEN tuned for */
@@ -33,6 +34,7 @@ typedef struct cg_ctx {
     uint32_t *val_tensor;  /* value index -> module tensor id (UINT32_MAX = none yet) */
     const char *fallback_reason; /* set by a generator that declines */
     int n_rvv, n_ref;      /* step counts */
+    int n_views;           /* nodes made views by the plan: no step */
     struct cg_result *res; /* fallback notes go here */
 } cg_ctx;
 
@@ -57,6 +59,12 @@ int cg_value_tensors(cg_ctx *c, const int *vals, int n, uint64_t *ids);
 int cg_weight(cg_ctx *c, const char *name, const tensor *t, const void *data, uint32_t *id);
 /* The same, written by the caller at *fill (valid until the next tensor). */
 int cg_weight_fill(cg_ctx *c, const char *name, const tensor *t, uint32_t *id, void **fill);
+/* Input k of node n re-laid as layout (LAYOUT_*): like cg_weight_fill,
+ * recording the layout on the module tensor; an internal error unless
+ * the layout pass's table (layout_wanted) asks for exactly that layout,
+ * so the generator and the layout pass cannot disagree. */
+int cg_packed_weight(cg_ctx *c, const ir_node *n, int k, int layout, const char *name, const tensor *t,
+                     uint32_t *id, void **fill);
 /* Emits an RVV step for node n (name/op from the node). */
 int cg_step(cg_ctx *c, const ir_node *n, const uint64_t *ids, uint32_t n_in, uint32_t n_out,
             const int64_t *imm, uint32_t n_imm, const void *code, size_t code_size, uint64_t flops,
@@ -79,6 +87,7 @@ typedef struct cg_result {
     void *buf;      /* mem_alloc'd module image */
     size_t len;
     int n_rvv, n_ref;
+    int n_views;    /* Concat nodes the plan made views: no step */
     cg_note notes[CG_MAX_NOTES];
     int n_notes;    /* rows used; reasons past CG_MAX_NOTES are counted in n_ref only */
 } cg_result;

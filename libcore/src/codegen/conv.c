@@ -348,7 +348,7 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CONV_MR_MAX)
         p.mr = CONV_MR_MAX;
-    p.packed = vw->kind == VAL_CONST;
+    p.packed = layout_wanted(g, n, 1) == LAYOUT_CONV_BLOCK; /* the layout pass's decision */
     if (!p.packed) {
         /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */
         int64_t step = p.cg * w->kh * w->kw * 4, fit = 1 + 2047 / step;
@@ -389,7 +389,8 @@ int cg_conv(cg_ctx *c, const ir_node *n)
         snprintf(name, sizeof name, "%s.conv%d.bn.%s", vw->name, p.mr, n->name); /* weights scaled for this node */
     }
     if (!rc)
-        rc = p.packed ? cg_weight_fill(c, name, &pt, &idw, &fill) : cg_value_tensor(c, n->in[1], &idw);
+        rc = p.packed ? cg_packed_weight(c, n, 1, LAYOUT_CONV_BLOCK, name, &pt, &idw, &fill)
+                      : cg_value_tensor(c, n->in[1], &idw);
     if (!rc && p.packed)
         pack_weights(fill, vw->t.data, kbn, &p);
     mem_free(kbn);

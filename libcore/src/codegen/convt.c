@@ -194,7 +194,7 @@ int cg_conv_transpose(cg_ctx *c, const ir_node *n)
     snprintf(name, sizeof name, "%s.convt%d", vw->name, p.mr);
     uint32_t idw, id;
     void *fill;
-    int rc = cg_weight_fill(c, name, &pt, &idw, &fill);
+    int rc = cg_packed_weight(c, n, 1, LAYOUT_CONVT_BLOCK, name, &pt, &idw, &fill);
     if (rc)
         return rc;
     float *o = fill;

@@ -395,7 +395,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
     int64_t vlmax = (int64_t)vlen_for_panels * p->lmul / 32;
     uint32_t idb;
     int rc;
-    if (vb->kind == VAL_CONST) {
+    if (layout_wanted(g, n, 1) == LAYOUT_GEMM_PANEL) { /* the layout pass's decision */
         /* pack every distinct batch of B, straight into the module's weights */
         p->packed = 1;
         p->pw = vlmax;
@@ -410,7 +410,7 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
         char name[256];
         snprintf(name, sizeof name, "%s.packed%lld", vb->name, (long long)p->pw);
         void *fill;
-        rc = cg_weight_fill(c, name, &pt, &idb, &fill);
+        rc = cg_packed_weight(c, n, 1, LAYOUT_GEMM_PANEL, name, &pt, &idb, &fill);
         for (int64_t q = 0; !rc && q < nbb; q++) {
             const float *src = (const float *)vb->t.data + q * p->K * p->N;
             float *dst = (float *)fill + q * p->K * p->N;

@@ -79,6 +79,17 @@ int cg_weight_fill(cg_ctx *c, const char *name, const tensor *t, uint32_t *id, v
     return modb_weight_fill(c->mb, name, t, id, fill);
 }
 
+int cg_packed_weight(cg_ctx *c, const ir_node *n, int k, int layout, const char *name, const tensor *t,
+                     uint32_t *id, void **fill)
+{
+    int want = layout_wanted(c->g, n, k);
+    if (want != layout)
+        return err_set(RV_EINTERNAL, "node '%s': the generator re-lays input %d as %s, the layout pass decided "
+                       "%s", n->name, k, ir_layout_name(layout), ir_layout_name(want));
+    int rc = modb_weight_fill(c->mb, name, t, id, fill);
+    return rc ? rc : modb_tensor_layout(c->mb, *id, layout);
+}
+
 int cg_step(cg_ctx *c, const ir_node *n, const uint64_t *ids, uint32_t n_in, uint32_t n_out,
             const int64_t *imm, uint32_t n_imm, const void *code, size_t code_size, uint64_t flops,
             uint64_t bytes)
@@ -195,6 +206,14 @@ int codegen_module(const ir_model *m, const cg_target *t, cg_result *out)
     }
     for (int oi = 0; !rc && oi < g->n_order; oi++) {
         const ir_node *n = &g->nodes[g->order[oi]];
+        if (n->view) {
+            /* the plan put its inputs in place (passes/plan.c): no step,
+             * but its output's tensor exists for the consumers */
+            uint32_t id;
+            c.n_views++;
+            rc = cg_value_tensor(&c, n->out[0], &id);
+            continue;
+        }
         cg_fn fn = t->no_rvv ? NULL : generator_for(n->op);
         c.fallback_reason = NULL;
         rc = fn ? fn(&c, n) : RV_EUNSUPPORTED;
@@ -219,6 +238,7 @@ int codegen_module(const ir_model *m, const cg_target *t, cg_result *out)
         rc = modb_finish(&mb, &out->buf, &out->len);
     out->n_rvv = c.n_rvv;
     out->n_ref = c.n_ref;
+    out->n_views = c.n_views;
     mem_free(c.val_tensor);
     modb_free(&mb);
     return rc;

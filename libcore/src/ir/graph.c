@@ -374,3 +374,14 @@ out:
     mem_free(cons);
     return rc;
 }
+
+const char *ir_layout_name(int layout)
+{
+    static const char *const names[] = {
+        "-",
+#define LAYOUT(id, name, what) name,
+#include "layouts.def"
+#undef LAYOUT
+    };
+    return layout >= 0 && layout < LAYOUT__COUNT ? names[layout] : "?";
+}

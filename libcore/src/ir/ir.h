@@ -35,7 +35,19 @@ typedef struct ir_value {
     bool is_output;           /* listed in the graph's outputs */
     bool dynamic;             /* shape known only at run time */
     int64_t arena_offset;     /* memory plan, -1 = not in the arena */
+    uint8_t layout;           /* LAYOUT_* (layouts.def) its consumers read it in; passes/layout.c */
 } ir_value;
+
+/* Tensor layouts (layouts.def); 0 = not decided / not recorded. */
+enum {
+    LAYOUT_NONE = 0,
+#define LAYOUT(id, name, what) LAYOUT_##id,
+#include "layouts.def"
+#undef LAYOUT
+    LAYOUT__COUNT
+};
+/* "plain", "conv-block", ...; "-" for LAYOUT_NONE, "?" out of range. */
+const char *ir_layout_name(int layout);
 
 /* ONNX AttributeProto.AttributeType codes. */
 enum {
@@ -75,6 +87,11 @@ typedef struct ir_node {
      * read by name: implicit inputs for ordering and lifetime. */
     int *captures, n_captures;
     bool dead;            /* removed by a pass; skipped everywhere */
+    /* The memory plan made this node a view: its output already holds
+     * its inputs in place (a Concat whose producers write side by side
+     * into its buffer, passes/plan.c), so no step copies. The reference
+     * executor still runs it, into a buffer of its own. */
+    bool view;
 } ir_node;
 
 /* ai.onnx opsets the importer accepts (IR 1-2 files without an
@@ -98,6 +115,9 @@ typedef struct ir_graph {
     int n_order;
     size_t arena_bytes;     /* memory plan: size of the intermediate arena */
     size_t sum_intermediate_bytes; /* what it would take without sharing */
+    int n_views;            /* memory plan: Concat nodes made views (no copy) */
+    int n_layout_conversions; /* layout pass: conversions inserted (run-time tensors) */
+    int n_layout_copies;    /* layout pass: constants packed twice (compile time only) */
 } ir_graph;
 
 typedef struct ir_model {

@@ -5,6 +5,7 @@
 #include "../util/status.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 int bytebuf_reserve(bytebuf *b, size_t cap)
@@ -133,6 +134,7 @@ static int add_tensor(modb *b, const char *name, const tensor *t, int place, uin
     mt.dtype = (uint8_t)t->dtype;
     mt.rank = (uint8_t)t->rank;
     mt.place = (uint8_t)place;
+    mt.layout = LAYOUT_PLAIN; /* modb_tensor_layout() for re-laid weights */
     mt.nbytes = nb;
     memcpy(mt.dims, t->dims, sizeof mt.dims);
     mt.offset = offset;
@@ -155,6 +157,14 @@ static int add_tensor(modb *b, const char *name, const tensor *t, int place, uin
         b->n_outputs++;
     *id = b->n_tensors++;
     return bytebuf_append(&b->sec[SEC_TENSORS], &mt, sizeof mt);
+}
+
+int modb_tensor_layout(modb *b, uint32_t id, int layout)
+{
+    if (id >= b->n_tensors || layout <= LAYOUT_NONE || layout >= LAYOUT__COUNT)
+        return err_set(RV_EINTERNAL, "layout %d for module tensor %u", layout, id);
+    b->sec[SEC_TENSORS].p[(size_t)id * sizeof(mod_tensor) + offsetof(mod_tensor, layout)] = (unsigned char)layout;
+    return 0;
 }
 
 int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t offset,

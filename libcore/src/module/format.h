@@ -22,6 +22,13 @@
  * arena_bytes, 64-byte aligned like WEIGHTS offsets), WEIGHT (offset into WEIGHTS), INPUT / OUTPUT (index into
  * the module's inputs / outputs, in order).
  *
+ * Tensor layout: mod_tensor.layout names how the bytes are arranged
+ * (ir/layouts.def: plain, conv-block, gemm-panel, ...), as the layout pass
+ * and the generator that packed them decided; informational (the code
+ * already knows), for `rvvnn inspect`. Version 2 writers before layouts
+ * left the byte 0 ("not recorded"), so it did not need a version bump;
+ * the loader refuses ids past the table.
+ *
  * Version history: 1 - first format; 2 - RVV entries return a status in
  * a0. A loader refuses other versions. */
 #ifndef RVVNN_MODULE_FORMAT_H
@@ -75,7 +82,7 @@ typedef struct mod_tensor {
     uint8_t dtype;         /* ONNX element type code */
     uint8_t rank;
     uint8_t place;         /* MOD_T_* */
-    uint8_t reserved;
+    uint8_t layout;        /* LAYOUT_* of ir/layouts.def; 0 = not recorded (older writers) */
     uint64_t offset;       /* ARENA/WEIGHT: byte offset; INPUT/OUTPUT: index */
     uint64_t nbytes;
     int64_t dims[MOD_MAX_RANK];

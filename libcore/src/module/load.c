@@ -136,6 +136,9 @@ static int check_tensor(const rvv_module *m, uint32_t id, const mod_tensor *t, c
     if (nb > lim->max_tensor_bytes)
         return err_set(RV_ELIMIT, "module: tensor %u '%s': %zu bytes exceed the limit max_tensor_bytes "
                        "(%llu)", id, nm, nb, (unsigned long long)lim->max_tensor_bytes);
+    if (t->layout >= LAYOUT__COUNT)
+        return err_set(RV_EFORMAT, "module: tensor %u '%s': unknown layout %u (this rvvnn knows %d)", id, nm,
+                       t->layout, LAYOUT__COUNT - 1);
     switch (t->place) {
     case MOD_T_ARENA:
         if (t->offset % MOD_ALIGN)

@@ -35,6 +35,9 @@ int modb_tensor(modb *b, const char *name, const tensor *t, int place, uint64_t 
 /* A WEIGHT tensor whose bytes the caller writes at *fill (valid until the
  * next tensor is added): re-laid weights go straight into WEIGHTS. */
 int modb_weight_fill(modb *b, const char *name, const tensor *t, uint32_t *id, void **fill);
+/* Records the layout (LAYOUT_*, ir/layouts.def) of tensor id; tensors
+ * are LAYOUT_PLAIN unless a generator re-laid them. */
+int modb_tensor_layout(modb *b, uint32_t id, int layout);
 /* A fallback step running node n on the reference kernel, or - for a
  * node outside ops.def (n->op < 0) - a CUSTOM step naming its
  * registered operator. ids: n_in input ids then n_out output ids

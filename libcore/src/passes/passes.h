@@ -2,7 +2,7 @@
  *
  * passes_run() binds symbolic input dims, infers every static shape,
  * folds constant subgraphs, rewrites exporter patterns into single ops,
- * removes dead nodes and plans intermediate memory, in that order (pipeline.c is the list). Each pass is one file. */
+ * removes dead nodes, chooses layouts and plans intermediate memory, in that order (pipeline.c is the list). Each pass is one file. */
 #ifndef RVVNN_PASSES_H
 #define RVVNN_PASSES_H
 
@@ -47,6 +47,14 @@ int pass_fold_constants_n(ir_graph *g, const passes_options *opt, size_t *budget
 int pass_canonicalize(ir_graph *g, int *n_rewrites);
 int pass_fuse_epilogues(ir_graph *g, int *n_fused);
 int pass_dce(ir_graph *g);
+/* Sets every value's layout (ir/layouts.def) and the graph's conversion
+ * and copy counts (layout.c). */
+int pass_choose_layouts(ir_graph *g);
+/* The layout node n reads its input k in: the one table the layout pass
+ * and the packing code generators share. */
+int layout_wanted(const ir_graph *g, const ir_node *n, int k);
+/* Also makes Concat nodes views where their producers can write side by
+ * side into the output (plan.c). */
 int pass_plan_memory(ir_graph *g);
 
 #endif

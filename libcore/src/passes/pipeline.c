@@ -78,6 +78,10 @@ int passes_run(ir_model *m, passes_options *opt)
         return rc;
     record(opt, "dce", t0);
     t0 = now_ms();
+    if ((rc = pass_choose_layouts(g)))
+        return rc;
+    record(opt, "layout", t0);
+    t0 = now_ms();
     if ((rc = pass_plan_memory(g)))
         return rc;
     record(opt, "plan-memory", t0);

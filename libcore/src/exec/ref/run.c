@@ -180,7 +180,9 @@ static int run_node(run_state *s, int ni)
             size_t nb;
             if ((rc = tensor_byte_size(outs[k], &nb)))
                 return op_error(&c, rc, "output %d: %s", k, err_message());
-            if (val && s->f.arena_base && val->arena_offset >= 0 && !val->dynamic &&
+            /* a view's output shares bytes with its inputs: the reference
+             * kernel copies into a buffer of its own instead */
+            if (val && s->f.arena_base && val->arena_offset >= 0 && !val->dynamic && !n->view &&
                 shape_equal(outs[k], &val->t)) {
                 outs[k]->data = (char *)s->f.arena_base + val->arena_offset;
                 outs[k]->nbytes = nb;
