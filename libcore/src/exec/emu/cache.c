@@ -6,7 +6,6 @@
 #include "cache.h"
 #include "../../util/mem.h"
 
-#include <string.h>
 
 #define DIRTY (1ull << 63)
 
@@ -41,8 +40,6 @@ void cache_free(tm_cache *c)
         mem_free(c->tag);
     mem_free(c);
 }
-
-void cache_clear(tm_cache *c) { memset(c->tag, 0, ((size_t)c->set_mask + 1) * c->ways * sizeof *c->tag); }
 
 int cache_access(tm_cache *c, uint64_t line, int write, uint64_t *victim)
 {

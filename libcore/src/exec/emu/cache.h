@@ -15,8 +15,6 @@ typedef struct tm_cache tm_cache;
  * memory or the geometry is empty. */
 tm_cache *cache_create(unsigned kib, unsigned ways, unsigned line);
 void cache_free(tm_cache *c);
-/* Forgets every line (a cold cache). */
-void cache_clear(tm_cache *c);
 /* Accesses line number `line` (address / line bytes): 1 on a hit, 0 on a
  * miss, after which the line is present (the set's least recently used
  * line evicted). A write marks the line dirty. *victim gets the evicted
