@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """passes/fuse.c must not change the reference executor's bits: every
-fused case of the conv sweep (Conv + BatchNormalization / residual Add /
-Relu / Clip -> rvvnn::ConvEpilogue, checked to fuse into one step by
-sweep.py) is run on the reference executor as is and with the Conv's
+fused case of the conv and convepi sweeps (Conv + BatchNormalization /
+residual Add / Relu / Clip / HardSwish / HardSigmoid / Sigmoid ->
+rvvnn::ConvEpilogue, checked to fuse into one step by sweep.py) is run on the reference executor as is and with the Conv's
 output also made a graph output, which blocks the fusion; the two
 results must be bit-identical (tolerance: none).
 
@@ -22,8 +22,8 @@ import opcases  # noqa: E402
 RVVNN = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="rvvnn-fusebits-")
 failures = n = 0
-for name, m, feeds in opcases.conv_cases():
-    if name not in opcases.EXPECT_STEPS:
+for name, m, feeds in list(opcases.conv_cases()) + list(opcases.convepi_cases()):
+    if opcases.EXPECT_STEPS.get(name) != 1:
         continue
     n += 1
     x = os.path.join(tmp, name + ".x.npy")

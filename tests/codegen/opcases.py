@@ -1,7 +1,10 @@
 """Operator cases shared by the RVV sweeps (sweep.py) and the conformance
 matrix (tests/conformance/matrix.py): one-node ONNX models with inputs,
 grouped into families with the tolerance each family is judged by."""
+import os
+
 import numpy as np
+import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 QUICK = False
@@ -11,7 +14,12 @@ rng = np.random.default_rng(20261124)
 NEEDS_ELEN64 = set()
 # Cases whose nodes must fuse (passes/fuse.c) into this many RVV steps.
 EXPECT_STEPS = {"conv_fused_relu": 1, "conv_fused_clip": 1, "conv_fused_res_relu": 1, "conv_fused_bn": 1,
-                "conv_fused_bn_relu_nobias": 1}
+                "conv_fused_bn_relu_nobias": 1, "convepi_bn_hardswish": 1,
+                # the activation's input has another reader: Conv, HardSwish and Add stay three steps
+                "convepi_shared_hardswish": 3}
+for _geo in ("3x3", "1x1", "dw3x3_s2"):
+    for _act in ("hardswish", "hardsigmoid", "sigmoid"):
+        EXPECT_STEPS["convepi_%s_%s" % (_geo, _act)] = 1
 
 
 def model(node, inputs, outputs, inits):
@@ -421,6 +429,141 @@ def conv_cases():
         yield ("conv_fused_" + tail, mm, [f32(*xs)])
 
 
+# Fused HardSwish / HardSigmoid / Sigmoid epilogues (rvvnn::ConvEpilogue) on a regular 3x3 conv,
+# a 1x1 conv (the GEMM path) and a depthwise strided conv; MobileNetV3's Conv + BN + HardSwish; and a
+# Conv whose output is also read by another node, which must not fuse.
+CONVEPI_GEOMETRY = [
+    ("3x3", (1, 6, 9, 11), 6, (3, 3), {"pads": [1, 1, 1, 1]}),
+    ("1x1", (1, 16, 7, 7), 33, (1, 1), {}),
+    ("dw3x3_s2", (2, 33, 13, 17), 33, (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2], "group": 33}),
+]
+CONVEPI_ACTS = [("hardswish", "HardSwish", {}), ("hardsigmoid", "HardSigmoid", {"alpha": 0.3, "beta": 0.45}),
+                ("sigmoid", "Sigmoid", {})]
+
+
+def _graph_model(nodes, xs, inits, extra_outputs=()):
+    outs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in ("y",) + tuple(extra_outputs)]
+    g = helper.make_graph(nodes, "g", [vi("x", xs)], outs, inits)
+    mm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    mm.ir_version = 8
+    return mm
+
+
+def convepi_cases():
+    for geo, xs, m_, k, attrs in CONVEPI_GEOMETRY:
+        g_ = attrs.get("group", 1)
+        w, b = f32(m_, xs[1] // g_, *k), f32(m_)
+        for act, op, aattrs in CONVEPI_ACTS:
+            nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=list(k), **attrs),
+                     helper.make_node(op, ["h"], ["y"], **aattrs)]
+            inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+            yield ("convepi_%s_%s" % (geo, act), _graph_model(nodes, xs, inits), [f32(*xs)])
+    # MobileNetV3's block: Conv (no bias) + BatchNormalization + HardSwish
+    xs, w = (1, 8, 11, 13), f32(12, 8, 3, 3)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+             helper.make_node("BatchNormalization", ["h", "sc", "bb", "mu", "var"], ["hb"], epsilon=1e-3),
+             helper.make_node("HardSwish", ["hb"], ["y"])]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(f32(12), "sc"),
+             numpy_helper.from_array(f32(12), "bb"), numpy_helper.from_array(f32(12), "mu"),
+             numpy_helper.from_array((np.abs(f32(12)) + 0.5).astype(np.float32), "var")]
+    yield ("convepi_bn_hardswish", _graph_model(nodes, xs, inits), [f32(*xs)])
+    # the conv output is read by HardSwish and by the Add: no fusion, results still right
+    xs, w, b = (1, 6, 9, 11), f32(6, 6, 3, 3), f32(6)
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("HardSwish", ["h"], ["a"]), helper.make_node("Add", ["a", "h"], ["y"])]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+    yield ("convepi_shared_hardswish", _graph_model(nodes, xs, inits), [f32(*xs)])
+
+
+NODE_DATA = "/usr/share/libonnx-testdata/data/node"
+
+
+def onnx_node_constw(d, keep_inputs=False):
+    """ONNX node test d (libonnx-testdata) with its weight input (input 1) made an initializer, so
+    the RVV generator can re-lay it at compile time; the other inputs stay graph inputs. With
+    keep_inputs, the model as shipped and all its inputs."""
+    import glob
+    m = onnx.load(os.path.join(NODE_DATA, d, "model.onnx"))
+    arrs = [numpy_helper.to_array(onnx.load_tensor(f))
+            for f in sorted(glob.glob(os.path.join(NODE_DATA, d, "test_data_set_0", "input_*.pb")))]
+    if keep_inputs:
+        return m, arrs
+    w = m.graph.input[1]
+    m.graph.initializer.append(numpy_helper.from_array(arrs[1], w.name))
+    del m.graph.input[1]
+    return m, [arrs[0]] + arrs[2:]
+
+
+# General ConvTranspose (codegen/convt.c emit_general): (x shape, out channels per group, kernel, attrs,
+# bias). Overlapping taps, pads, output_padding, output_shape, auto_pad, dilations, groups, batch 2,
+# 1-D, 3-D; planes 1x1, 7x7, 13x17; channel counts around VLEN/32 (4, 8, 16, 32 lanes at LMUL 1).
+CONVT_CASES = [
+    ("k3_s1", (1, 3, 7, 7), 5, (3, 3), {}, True),
+    ("k3_s2_p1_op1", (1, 4, 7, 7), 8, (3, 3), {"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]}, True),
+    ("k4_s2_p1_13x17", (1, 8, 13, 17), 9, (4, 4), {"strides": [2, 2], "pads": [1, 1, 1, 1]}, True),
+    ("k3_s2_c33_m31", (1, 33, 5, 6), 31, (3, 3), {"strides": [2, 2]}, False),
+    ("k3_c16_m17_batch2", (2, 16, 7, 9), 17, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+    ("plane1_k3_s2", (1, 7, 1, 1), 32, (3, 3), {"strides": [2, 2]}, True),
+    ("k1_s1_7x7", (1, 9, 7, 7), 4, (1, 1), {}, True),
+    ("k1_s2_op1", (1, 5, 7, 7), 3, (1, 1), {"strides": [2, 2], "output_padding": [1, 1]}, True),
+    ("k5_dil2_pads_asym", (1, 3, 6, 8), 4, (3, 3), {"dilations": [2, 2], "pads": [0, 2, 1, 0]}, True),
+    ("k3_s3x2_big_pads", (1, 2, 4, 5), 3, (3, 3), {"strides": [3, 2], "pads": [2, 2, 2, 2]}, True),
+    ("same_lower_s2", (1, 3, 5, 6), 4, (3, 3), {"strides": [2, 2], "auto_pad": "SAME_LOWER"}, True),
+    ("output_shape_s2", (1, 3, 6, 5), 2, (3, 3), {"strides": [2, 2], "output_shape": [14, 12]}, True),
+    ("group2", (1, 8, 7, 7), 3, (3, 3), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 2}, True),
+    ("depthwise_k4_s2", (2, 16, 13, 17), 1, (4, 4), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 16}, True),
+    ("row129_k3_s2", (1, 2, 2, 129), 3, (3, 3), {"strides": [2, 2]}, True),
+    ("conv1d_k5_s3_p1", (2, 5, 13), 7, (5,), {"strides": [3], "pads": [1, 2], "output_padding": [1]}, True),
+    # the geometries of libonnx-testdata's pytorch-converted/-operator ConvTranspose tests (opset 6, which
+    # the importer refuses, so they are rebuilt here at opset 17)
+    ("torch_convtranspose2d", (1, 3, 7, 6), 4, (3, 3), {"strides": [3, 2], "pads": [1, 1, 1, 1],
+                                                        "output_padding": [1, 1]}, True),
+    ("torch_convtranspose2d_no_bias", (1, 3, 6, 7), 4, (3, 3), {"strides": [2, 3], "pads": [1, 1, 1, 1],
+                                                                "output_padding": [1, 1]}, False),
+    ("torch_operator_convtranspose", (2, 3, 4, 5), 3, (3, 3), {"strides": [3, 3], "pads": [1, 1, 1, 1],
+                                                               "output_padding": [2, 2]}, False),
+    ("conv3d_k3_s2_p1", (1, 4, 3, 5, 6), 5, (3, 3, 2), {"strides": [2, 2, 1], "pads": [1, 1, 0, 0, 1, 1],
+                                                       "dilations": [1, 1, 2]}, True),
+    ("conv3d_group2_batch2", (2, 4, 2, 3, 4), 2, (2, 3, 3), {"strides": [1, 2, 2], "group": 2,
+                                                             "output_padding": [0, 1, 1]}, False),
+]
+
+
+def convt_cases():
+    for name, xs, mg, k, attrs, bias in (CONVT_CASES[:3] if QUICK else CONVT_CASES):
+        g_ = attrs.get("group", 1)
+        inits = [numpy_helper.from_array(f32(xs[1], mg, *k), "w")]
+        if bias:
+            inits.append(numpy_helper.from_array(f32(mg * g_), "b"))
+        node = helper.make_node("ConvTranspose", ["x", "w"] + (["b"] if bias else []), ["y"], kernel_shape=list(k),
+                                **attrs)
+        yield ("convt_" + name, model(node, [vi("x", xs)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                      inits), [f32(*xs)])
+    # weights (and bias) as graph inputs, read in place at run time: groups, 3-D, bias, odd channels
+    for name, xs, mg, k, attrs in [("rt_group2_bias", (2, 6, 5, 7), 5, (3, 3), {"strides": [2, 2], "pads": [1, 0, 1, 0],
+                                                                                 "group": 2}),
+                                   ("rt_3d", (1, 3, 2, 4, 5), 9, (2, 3, 3), {"strides": [2, 1, 2]}),
+                                   ("rt_k7_c33", (1, 33, 3, 4), 17, (7, 7), {"strides": [2, 2], "pads": [3, 3, 3, 3]})
+                                   ][:0 if QUICK else 3]:
+        g_ = attrs.get("group", 1)
+        ws = (xs[1], mg) + tuple(k)
+        ins = [vi("x", xs), vi("w", ws)] + ([vi("b", (mg * g_,))] if name.endswith("bias") else [])
+        node = helper.make_node("ConvTranspose", [i.name for i in ins], ["y"], kernel_shape=list(k), **attrs)
+        feeds = [f32(*xs), f32(*ws)] + ([f32(mg * g_)] if name.endswith("bias") else [])
+        yield ("convt_" + name, model(node, ins, [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], []),
+               feeds)
+    # every ConvTranspose node test of ONNX's test data: as shipped (W a graph input, read at run time),
+    # and with its weights made constant (re-laid at compile time)
+    if os.path.isdir(NODE_DATA):
+        for d in sorted(os.listdir(NODE_DATA)):
+            if d.startswith("test_convtranspose") and not QUICK:
+                tag = d[len("test_convtranspose"):].strip("_") or "basic"
+                m, feeds = onnx_node_constw(d)
+                yield ("convt_node_" + tag, m, feeds)
+                m, feeds = onnx_node_constw(d, keep_inputs=True)
+                yield ("convt_node_rtw_" + tag, m, feeds)
+
+
 # Pooling: (op, x shape, kernel, attrs)
 POOL_CASES = [
     ("MaxPool", (1, 5, 13, 17), (3, 3), {"pads": [1, 1, 1, 1], "strides": [2, 2]}),
@@ -487,6 +630,12 @@ FAMILIES = {
     "gemm": (gemm_cases, 1e-5, 1e-4),
     # Conv: f32 accumulation vs the reference's double, like gemm: 1e-5 of the magnitude, 1e-4 relative
     "conv": (conv_cases, 1e-5, 1e-4),
+    # fused HardSwish/HardSigmoid/Sigmoid epilogues: the conv's tolerance (1e-5 of the magnitude, 1e-4
+    # relative); the activations' own error (<= 2 ULP, vmath.c) is far below it
+    "convepi": (convepi_cases, 1e-5, 1e-4),
+    # ConvTranspose, general geometry: f32 accumulation in another order than the reference's double, like
+    # Conv: 1e-5 of the magnitude, 1e-4 relative
+    "convt": (convt_cases, 1e-5, 1e-4),
     # MaxPool selects an input element: bit-identical
     "maxpool": (lambda: pool_cases("MaxPool"), 0.0, 0.0),
     # AveragePool: an f32 sum of at most 25 taps divided by the count vs the reference's double: 1e-6 / 1e-5

@@ -1,7 +1,10 @@
 /* conv.c - RVV code for Conv (f32, NCHW, 1-D and 2-D),
  * and for rvvnn::ConvEpilogue (Conv + BatchNormalization + residual +
- * Relu/Clip, made by passes/fuse.c; the BatchNormalization is folded into
- * the re-laid weights and the bias at compile time).
+ * Relu/Clip/HardSwish/HardSigmoid/Sigmoid, made by passes/fuse.c; the
+ * BatchNormalization is folded into the re-laid weights and the bias at
+ * compile time). The activations use the same instruction sequences as
+ * the standalone ops in eltwise.c (Sigmoid: vmath.c's), so fused and
+ * unfused RVV results agree.
  *
  * A direct convolution vectorised along the output row: a strip of vl
  * output columns of mr output channels lives in mr vector register
@@ -30,6 +33,7 @@
  * left, t2 channel count, t3 ox0, t4 tap's x, t5 tap's weights, t6/s0/a0
  * scratch, ra the column stride in bytes. */
 #include "codegen.h"
+#include "vmath.h"
 #include "window.h"
 
 #include <math.h>
@@ -39,16 +43,17 @@
 #define CONV_MR_MAX 8
 #define CONV_CI_UNROLL 4
 
-enum { ACT_NONE, ACT_RELU, ACT_CLIP };
+enum { ACT_NONE, ACT_RELU, ACT_CLIP, ACT_HARDSWISH, ACT_HARDSIGMOID, ACT_SIGMOID };
 
 typedef struct conv_plan {
     cg_window w;
     int64_t M, G, cg, mg; /* output channels, groups, input/output channels per group */
     int mr, lmul;
     int vx, vt;           /* input-strip and mask-scratch groups; accumulators follow */
+    int ve;               /* Sigmoid's three scratch groups (after the accumulators) */
     int has_bias, has_res, act;
     int packed;           /* weights re-laid at compile time; else read in place (run-time W) */
-    float lo, hi;         /* Clip bounds */
+    float lo, hi;         /* Clip bounds; HardSigmoid's alpha, beta */
 } conv_plan;
 
 static const int wt_freg[CONV_MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7};
@@ -56,14 +61,48 @@ static const int bias_freg[CONV_MR_MAX] = {FS0, FS1, FS2, FS3, FS4, FS5, FS6, FS
 
 static int acc_group(const conv_plan *p, int r) { return p->vt + (r + 1) * p->lmul; }
 
-/* Clamps vd to [lo, hi] by compare and merge, as the reference's Clip:
+/* Clamps vd to [flo, fhi] by compare and merge, as the reference's Clip:
  * NaN stays NaN. */
-static void clamp(cg_asm *a, int vd)
+static void clamp(cg_asm *a, int vd, int flo, int fhi)
 {
-    asm_vmf_vf(a, VMF_LT, 0, vd, FA2);
-    asm_vfmerge_vfm(a, vd, vd, FA2);
-    asm_vmf_vf(a, VMF_GT, 0, vd, FA3);
-    asm_vfmerge_vfm(a, vd, vd, FA3);
+    asm_vmf_vf(a, VMF_LT, 0, vd, flo);
+    asm_vfmerge_vfm(a, vd, vd, flo);
+    asm_vmf_vf(a, VMF_GT, 0, vd, fhi);
+    asm_vfmerge_vfm(a, vd, vd, fhi);
+}
+
+/* The activation of one accumulator group; returns the group holding the
+ * result (acc, or the input-strip group vx, free by now). Constants are in
+ * FA2..FA5 (emit_kernel). v0, fa0, fa1 and t6 may be clobbered: the masks
+ * are made again per kernel column of the next strip. */
+static int activate(cg_asm *a, const conv_plan *p, int acc)
+{
+    int vy = p->vx;
+    switch (p->act) {
+    case ACT_RELU:
+        asm_vf(a, VF_MAX, acc, acc, FA4); /* maximumNumber(NaN, 0) = 0, as the reference's Relu */
+        return acc;
+    case ACT_CLIP:
+        clamp(a, acc, FA2, FA3);
+        return acc;
+    case ACT_HARDSWISH: /* x * clamp((x + 3) / 6, 0, 1), as eltwise.c */
+        asm_vf(a, VF_ADD, vy, acc, FA2);
+        asm_vf(a, VF_DIV, vy, vy, FA3);
+        clamp(a, vy, FA4, FA5);
+        asm_vv(a, VF_MUL, vy, vy, acc);
+        return vy;
+    case ACT_HARDSIGMOID: /* clamp(alpha * x + beta, 0, 1), one rounding (vfmacc); the beta vector
+                           * is 0 + beta (vmv.v.i + vfadd.vf: qemu runs vfmv.v.f slowly, see emit_block) */
+        asm_vmv_v_i(a, vy, 0);
+        asm_vf(a, VF_ADD, vy, vy, FA3);
+        asm_vf(a, VF_MACC, vy, acc, FA2);
+        clamp(a, vy, FA4, FA5);
+        return vy;
+    case ACT_SIGMOID:
+        vmath_sigmoid(a, vy, acc, p->ve, p->ve + p->lmul, p->ve + 2 * p->lmul);
+        return vy;
+    }
+    return acc;
 }
 
 /* One input channel of a tap: load its strip at t4, acc[r] += w * x with
@@ -173,11 +212,7 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
             asm_vle(a, 32, p->vx, A0);
             asm_vv(a, VF_ADD, acc, acc, p->vx);
         }
-        if (p->act == ACT_RELU)
-            asm_vf(a, VF_MAX, acc, acc, FA4); /* maximumNumber(NaN, 0) = 0, as the reference's Relu */
-        else if (p->act == ACT_CLIP)
-            clamp(a, acc);
-        asm_vse(a, 32, acc, T4);
+        asm_vse(a, 32, activate(a, p, acc), T4);
     }
     asm_sub(a, T1, T1, T0);
     asm_add(a, T3, T3, T0);
@@ -217,12 +252,18 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
         window_lanes(a, w, p->vt, p->lmul);
     if (w->sw > 1)
         asm_li(a, RA, w->sw * 4);
-    if (p->act == ACT_RELU)
-        asm_fmv_w_x(a, FA4, ZERO);
-    if (p->act == ACT_CLIP) {
+    if (p->act == ACT_CLIP || p->act == ACT_HARDSIGMOID) { /* bounds, or alpha and beta */
         load_f32(a, FA2, p->lo);
         load_f32(a, FA3, p->hi);
     }
+    if (p->act == ACT_HARDSWISH) {
+        load_f32(a, FA2, 3.0f);
+        load_f32(a, FA3, 6.0f);
+    }
+    if (p->act == ACT_RELU || p->act == ACT_HARDSWISH || p->act == ACT_HARDSIGMOID)
+        asm_fmv_w_x(a, FA4, ZERO);
+    if (p->act == ACT_HARDSWISH || p->act == ACT_HARDSIGMOID)
+        load_f32(a, FA5, 1.0f);
     int64_t full = p->mg / p->mr, tail = p->mg % p->mr;
     asm_li(a, S1, w->N);
     int batch = asm_label(a), group = asm_label(a), block = asm_label(a);
@@ -326,9 +367,21 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     }
     if (n->op == OP_ConvEpilogue) {
         const char *act = ir_attr_string(n, "activation", "none");
-        p.act = !strcmp(act, "relu") ? ACT_RELU : !strcmp(act, "clip") ? ACT_CLIP : ACT_NONE;
+        static const struct { const char *name; int act; } acts[] = {
+            {"none", ACT_NONE}, {"relu", ACT_RELU}, {"clip", ACT_CLIP}, {"hardswish", ACT_HARDSWISH},
+            {"hardsigmoid", ACT_HARDSIGMOID}, {"sigmoid", ACT_SIGMOID}};
+        p.act = -1;
+        for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+            if (!strcmp(act, acts[i].name))
+                p.act = acts[i].act;
+        if (p.act < 0)
+            return cg_decline(c, "unknown epilogue activation");
         p.lo = ir_attr_float(n, "clip_min", 0.0f);
         p.hi = ir_attr_float(n, "clip_max", 6.0f);
+        if (p.act == ACT_HARDSIGMOID) {
+            p.lo = ir_attr_float(n, "alpha", 0.2f);
+            p.hi = ir_attr_float(n, "beta", 0.5f);
+        }
     }
     p.has_bias = vb != NULL || bn[0] != NULL;
     p.has_res = vr != NULL;
@@ -342,12 +395,13 @@ int cg_conv(cg_ctx *c, const ir_node *n)
      * (only with masks), then the accumulators */
     p.vx = w->xmask && L == 1 ? 2 : L;
     p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
-    int mr_max = (32 - (p.vt + L)) / L;
+    int mr_max = (32 - (p.vt + L) - (p.act == ACT_SIGMOID ? 3 * L : 0)) / L;
     if (mr_max < 1)
         return cg_decline(c, "no registers for the accumulators at this LMUL");
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CONV_MR_MAX)
         p.mr = CONV_MR_MAX;
+    p.ve = acc_group(&p, p.mr);
     p.packed = layout_wanted(g, n, 1) == LAYOUT_CONV_BLOCK; /* the layout pass's decision */
     if (!p.packed) {
         /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */

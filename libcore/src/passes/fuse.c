@@ -6,9 +6,11 @@
  * RVV kernel applies the epilogue while the output block is still in
  * cache, saving a pass over memory and an arena buffer per step. The same
  * for convolutions (CNN blocks: ResNet's residual + Relu, MobileNet's
- * ReLU6 as Clip(0, 6)):
+ * ReLU6 as Clip(0, 6), MobileNetV3's HardSwish and squeeze-excite
+ * HardSigmoid, segmentation heads' Sigmoid):
  *
- *   y = Conv(x, W[, b]) [-> BatchNormalization] [+ residual] [-> Relu | -> Clip(constant bounds)]
+ *   y = Conv(x, W[, b]) [-> BatchNormalization] [+ residual]
+ *       [-> Relu | -> Clip(constant bounds) | -> HardSwish | -> HardSigmoid | -> Sigmoid]
  *
  * becomes rvvnn::ConvEpilogue with Conv's attributes (the RVV kernel folds
  * the BatchNormalization into its re-laid weights and bias; the reference
@@ -201,7 +203,7 @@ static int fuse_conv(ir_graph *g, int ci, int *count)
     if (cv->n_out != 1 || cv->n_in < 2)
         return 0;
     int y = cv->out[0], dead[4], n_dead = 0, res = -1, act = 0, bn[4] = {-1, -1, -1, -1};
-    float lo = 0, hi = 0, eps = 1e-5f;
+    float lo = 0, hi = 0, eps = 1e-5f, alpha = 0.2f, beta = 0.5f;
     const ir_value *yv = &g->vals[y];
     if (yv->t.dtype != DT_F32 || yv->dynamic)
         return 0;
@@ -228,6 +230,14 @@ static int fuse_conv(ir_graph *g, int ci, int *count)
         act = 2;
         dead[n_dead++] = r;
         y = g->nodes[r].out[0];
+    } else if (r >= 0 && (match_op(&g->nodes[r], "HardSwish") || match_op(&g->nodes[r], "HardSigmoid") ||
+                          match_op(&g->nodes[r], "Sigmoid"))) {
+        const ir_node *an = &g->nodes[r];
+        act = match_op(an, "HardSwish") ? 3 : match_op(an, "Sigmoid") ? 5 : 4;
+        alpha = ir_attr_float(an, "alpha", 0.2f);
+        beta = ir_attr_float(an, "beta", 0.5f);
+        dead[n_dead++] = r;
+        y = an->out[0];
     }
     if (!n_dead)
         return 0;
@@ -245,10 +255,20 @@ static int fuse_conv(ir_graph *g, int ci, int *count)
             return err_set(RV_ENOMEM, "out of memory fusing '%s'", name);
         *at = cv->attrs[i]; /* values stay in the model's arena */
     }
+    static const char *const act_names[] = {"none", "relu", "clip", "hardswish", "hardsigmoid", "sigmoid"};
     ir_attr *at = ir_add_attr(g, ni, "activation", ATTR_STRING);
     if (at) {
-        at->s = act == 2 ? "clip" : act == 1 ? "relu" : "none";
+        at->s = act_names[act];
         at->s_len = strlen(at->s);
+    }
+    if (act == 4) { /* HardSigmoid's own attributes (Conv has none of these names) */
+        ir_attr *aa = at ? ir_add_attr(g, ni, "alpha", ATTR_FLOAT) : NULL;
+        if (aa)
+            aa->f = alpha;
+        ir_attr *ab = aa ? ir_add_attr(g, ni, "beta", ATTR_FLOAT) : NULL;
+        if (ab)
+            ab->f = beta;
+        at = ab;
     }
     ir_attr *al = at ? ir_add_attr(g, ni, "clip_min", ATTR_FLOAT) : NULL;
     if (al)

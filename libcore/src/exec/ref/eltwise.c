@@ -171,7 +171,9 @@ typedef struct unary_job {
     tensor *y;
 } unary_job;
 
-static double unary_f64(const ir_node *n, double x)
+/* One element of a float unary op, in double; shared with the fused
+ * activations of exec/ref/epilogue.c so fusing keeps the bits. */
+double ref_unary_f64(const ir_node *n, double x)
 {
     switch (n->op) {
     case OP_Relu: return x > 0 ? x : 0;
@@ -241,11 +243,11 @@ static void unary_range(void *arg, int64_t i0, int64_t i1)
                 Y[i] = X[i] > 0 ? X[i] : 0;
         } else {
             for (int64_t i = i0; i < i1; i++)
-                Y[i] = (float)unary_f64(n, X[i]);
+                Y[i] = (float)ref_unary_f64(n, X[i]);
         }
     } else if (dtype_is_float(j->x->dtype) || op == OP_IsNaN) {
         for (int64_t i = i0; i < i1; i++)
-            tensor_set_f64(j->y, i, unary_f64(n, tensor_get_f64(j->x, i)));
+            tensor_set_f64(j->y, i, ref_unary_f64(n, tensor_get_f64(j->x, i)));
     } else {
         /* integers: exact where the op is exact on integers */
         for (int64_t i = i0; i < i1; i++) {
@@ -256,7 +258,7 @@ static void unary_range(void *arg, int64_t i0, int64_t i1)
             case OP_Sign: v = v > 0 ? 1 : v < 0 ? -1 : 0; break;
             case OP_Relu: v = v > 0 ? v : 0; break;
             case OP_Not: v = v == 0; break;
-            default: v = (int64_t)unary_f64(n, (double)v);
+            default: v = (int64_t)ref_unary_f64(n, (double)v);
             }
             tensor_set_i64(j->y, i, v);
         }

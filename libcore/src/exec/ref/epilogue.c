@@ -1,6 +1,7 @@
 /* epilogue.c - reference kernels of rvvnn::MatMulEpilogue and
  * rvvnn::ConvEpilogue, the nodes passes/fuse.c makes from MatMul/Gemm +
- * bias + residual + Relu/GELU and from Conv + residual + Relu/Clip.
+ * bias + residual + Relu/GELU and from Conv + residual + Relu/Clip/
+ * HardSwish/HardSigmoid/Sigmoid.
  * Each runs the product with the MatMul/Gemm/Conv kernel and then the
  * epilogue in f32, in the same order and with the same constants as the
  * unfused ONNX ops, so fusion leaves the reference's results unchanged. */
@@ -78,7 +79,9 @@ int ref_epilogue(op_ctx *c)
  * (optional); 4..7: a BatchNormalization's scale, B, mean, var (optional,
  * all or none; attribute bn_epsilon), applied before the residual.
  * Attributes: Conv's, plus activation "none" | "relu" | "clip" with
- * clip_min / clip_max. */
+ * clip_min / clip_max | "hardswish" | "hardsigmoid" with alpha / beta |
+ * "sigmoid". The last three are computed by ref_unary_f64, as the unfused
+ * ops are. */
 static op_ctx conv_ctx(op_ctx *c, ir_node *tmp)
 {
     *tmp = *c->node;
@@ -118,6 +121,12 @@ int ref_conv_epilogue(op_ctx *c)
     const float *res = r ? r->data : NULL;
     const char *act = ir_attr_string(c->node, "activation", "none");
     int relu = !strcmp(act, "relu"), clip = !strcmp(act, "clip");
+    ir_node unary = *c->node; /* the fused activation as its own op (alpha/beta attributes included) */
+    unary.op = !strcmp(act, "hardswish") ? OP_HardSwish : !strcmp(act, "hardsigmoid") ? OP_HardSigmoid
+             : !strcmp(act, "sigmoid") ? OP_Sigmoid : OP_Relu;
+    int other = unary.op != OP_Relu;
+    if (!relu && !clip && !other && strcmp(act, "none"))
+        return op_error(c, RV_EINVAL, "unknown activation '%s'", act);
     double lo = ir_attr_float(c->node, "clip_min", 0.0f), hi = ir_attr_float(c->node, "clip_max", 6.0f);
     int bn = c->n_in > 7 && c->in[4] && c->in[5] && c->in[6] && c->in[7];
     int64_t C = y->rank > 1 ? y->dims[1] : 1, S = 1;
@@ -145,6 +154,8 @@ int ref_conv_epilogue(op_ctx *c)
             v = v < lo ? lo : v;
             v = v > hi ? hi : v;
             h = (float)v;
+        } else if (other) {
+            h = (float)ref_unary_f64(&unary, h);
         }
         Y[i] = h;
     }

@@ -94,6 +94,8 @@ int norm_axis(const op_ctx *c, int64_t axis, int rank, int extra, int *out);
  * them (for codegen/resize.c): fills up to 4 (index, weight) pairs and
  * returns their count, 0 where the output is the extrapolation value, or
  * a negative status. c's inputs 1..3 (roi, scales, sizes) need data. */
+/* One element of a float unary op (Relu, Sigmoid, HardSwish, ...) as ref_unary computes it. */
+double ref_unary_f64(const ir_node *n, double x);
 int ref_resize_taps(op_ctx *c, int d, int64_t o, int64_t *idx, double *w);
 /* Reads a 1-D int64/int32 constant input into vals (max n); RV_EDYNAMIC
  * when the input's data is not known. */
