@@ -137,6 +137,7 @@ int tm_classify(int b, uint32_t w)
 #define TM_MAX_VQ 64
 #define TM_STREAMS 4
 #define TM_PF 1024
+#define TM_NOWHERE UINT64_MAX
 struct tm_state {
     const emu_core *c;
     unsigned vlen;
@@ -278,8 +279,9 @@ static double line_access(tm_state *t, uint64_t line, int write, double at)
 
 /* The address the caches see: region number x 2^36 + the offset in the
  * region, so the modeled sets do not depend on where the host's
- * allocator put the buffers (the figures are the same run to run). An
- * address in no region (the access will fault) stays as it is. */
+ * allocator put the buffers (the figures are the same run to run).
+ * TM_NOWHERE for an address in no region: no cache sees it (the access
+ * faults, or it is a masked-off element that is never made). */
 static uint64_t canon(tm_state *t, const emu *e, uint64_t a)
 {
     for (int k = 0; k < 2; k++) { /* the two regions used last (kernels alternate between operands) */
@@ -293,7 +295,7 @@ static uint64_t canon(tm_state *t, const emu *e, uint64_t a)
             t->creg[0] = i;
             return ((uint64_t)i << 36) + (a - e->reg[i].base);
         }
-    return a;
+    return TM_NOWHERE;
 }
 
 /* The stride prefetcher's view of an access at addr by the instruction
@@ -315,7 +317,7 @@ static void predict(tm_state *t, uint64_t pc, uint64_t addr)
 /* The bytes [addr, addr + n) accessed at `at`: when the last line's data is in L1. */
 static double range_access(tm_state *t, uint64_t addr, uint64_t n, int write, double at)
 {
-    if (!n)
+    if (!n || addr == TM_NOWHERE)
         return at;
     double done = at;
     for (uint64_t l = addr >> t->line_shift, end = (addr + n - 1) >> t->line_shift; l <= end; l++)
@@ -372,10 +374,11 @@ static double vmem_cycles(tm_state *t, const emu *e, const emu_insn *d, double a
         uint64_t last = UINT64_MAX;
         double done = at;
         for (uint64_t i = 0; i < e->vl; i++) {
-            uint64_t a = mop == 2 ? base + (uint64_t)((int64_t)i * stride)
-                                  : canon(t, e, e->x[d->rs1] + get_el(idx, i, eew));
+            if (!d->vm && !mask_bit(e->v, i))
+                continue; /* masked off: not accessed */
+            uint64_t a = canon(t, e, e->x[d->rs1] + (mop == 2 ? (uint64_t)((int64_t)i * stride) : get_el(idx, i, eew)));
             uint64_t l0 = a >> t->line_shift, l1 = (a + (uint64_t)nf * eb - 1) >> t->line_shift;
-            if (l0 == last && l1 == last)
+            if ((l0 == last && l1 == last) || a == TM_NOWHERE)
                 continue; /* the line the previous element touched: no new lookup */
             done = dmax(done, range_access(t, a, (uint64_t)nf * eb, store, at));
             last = l1;
