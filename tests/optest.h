@@ -80,7 +80,11 @@ static inline void optest_attr_floats(optest *t, const char *name, const float *
 /* Builds the graph and runs it; outs[0..n_out) receive the outputs. When
  * infer is set, static passes (shape inference, folding) run first, as a
  * compile would. Returns the status. */
-static inline int optest_run_ex(optest *t, tensor *outs, int infer)
+static inline int optest_run_opts(optest *t, tensor *outs, int infer, const ref_options *opt);
+static inline int optest_run_ex(optest *t, tensor *outs, int infer) { return optest_run_opts(t, outs, infer, NULL); }
+
+/* opt: ref_run's options (threads, ...); NULL = defaults. */
+static inline int optest_run_opts(optest *t, tensor *outs, int infer, const ref_options *opt)
 {
     ir_graph *g = t->m->graph;
     int ins[16], outv[16], gin[16], n_gin = 0;
@@ -130,7 +134,7 @@ static inline int optest_run_ex(optest *t, tensor *outs, int infer)
         return rc;
     if (infer && (rc = passes_run(t->m, NULL)))
         return rc;
-    return ref_run(g, NULL, bound, outs);
+    return ref_run(g, opt, bound, outs);
 }
 
 static inline int optest_run(optest *t, tensor *outs) { return optest_run_ex(t, outs, 0); }

@@ -2,10 +2,17 @@
  * (spatial dims padded to three internally), with groups, strides,
  * pads, auto_pad, dilations and optional bias.
  *
- * Each output channel plane is accumulated in double in a fixed order
- * (input channel, then kernel position) by one thread; threads split
- * across (batch, output channel), so results do not depend on the
- * thread count. */
+ * f32 Conv runs on the shared GEMM (gemm_core.h states the accumulation
+ * contract; K in (input channel, kz, ky, kx) order): Y = W x im2col(X)
+ * per (batch, group), the im2col implicit (the GEMM packs its B chunks
+ * straight from a zero-padded copy of X; 1x1 stride-1 unpadded convs read
+ * X as a matrix). Convs with one input channel per output channel
+ * (depthwise) run a per-ISA row/plane kernel with the same contract (the
+ * taps are K). Padding taps count as products with 0 in both. Other
+ * dtypes and ConvTranspose accumulate each output plane in double in a
+ * fixed order (input channel, then kernel position) on one thread.
+ * Threads never change the bits. */
+#include "gemm_core.h"
 #include "ref.h"
 
 #include <string.h>
@@ -238,12 +245,346 @@ static void conv_planes(void *arg, int64_t p0, int64_t p1)
     mem_free(acc);
 }
 
-static int conv_run(op_ctx *c, int transpose)
+/* ---- f32 Conv on the shared GEMM (gemm_core.h's accumulation contract) ---- */
+
+/* Copies input planes [p0, p1) into the zero-padded buffer. */
+typedef struct pad_job {
+    const conv_geom *g, *gp; /* unpadded and padded geometry */
+    const float *x;
+    float *xp;
+} pad_job;
+
+static void pad_planes(void *arg, int64_t p0, int64_t p1)
+{
+    const pad_job *j = arg;
+    const conv_geom *g = j->g, *gp = j->gp;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], pin_sz = gp->in[0] * gp->in[1] * gp->in[2];
+    for (int64_t p = p0; p < p1; p++) {
+        float *d = j->xp + p * pin_sz;
+        memset(d, 0, (size_t)pin_sz * sizeof(float));
+        for (int64_t z = 0; z < g->in[0]; z++)
+            for (int64_t yy = 0; yy < g->in[1]; yy++)
+                memcpy(d + ((z + g->pad_b[0]) * gp->in[1] + yy + g->pad_b[1]) * gp->in[2] + g->pad_b[2],
+                       j->x + p * in_sz + (z * g->in[1] + yy) * g->in[2], (size_t)g->in[2] * sizeof(float));
+    }
+}
+
+/* Depthwise-like (one input channel per output channel): output plane p =
+ * (n, m), one axpy per kernel tap in (kz, ky, kx) order over a row (or,
+ * 2-D stride 1, the whole plane), f32 fmaf within GEMM_KC taps and the
+ * chunk sums in double, then bias. */
+typedef struct dw_job {
+    const conv_geom *g;
+    const float *x, *w, *bias;
+    float *y;
+    const ref_conv_post *post; /* or NULL */
+    volatile int failed;
+} dw_job;
+
+/* acc[i] = fmaf(w, x[i*s], acc[i]): one tap on one output row */
+static inline __attribute__((always_inline)) void dw_axpy(int64_t n, float w, const float *restrict x, int64_t s,
+                                                          float *restrict acc)
+{
+    if (s == 1)
+        for (int64_t i = 0; i < n; i++)
+            acc[i] = __builtin_fmaf(w, x[i], acc[i]);
+    else
+        for (int64_t i = 0; i < n; i++)
+            acc[i] = __builtin_fmaf(w, x[i * s], acc[i]);
+}
+
+/* written once, compiled per ISA level by the wrappers below; g is the
+ * padded geometry (pads 0), x the zero-padded input, so every tap covers
+ * the whole output row (padding taps add w * 0, like the GEMM path's) */
+static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0, int64_t p1)
+{
+    dw_job *j = arg;
+    const conv_geom *g = j->g;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], o2 = g->out[2];
+    int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G, kw = g->k[2], s = g->stride[2];
+    /* 2-D stride 1: the whole plane at once, as rows of the padded width
+     * (the columns past o2 are computed and dropped), so each tap is one
+     * long axpy; the reads stay inside the padded plane. */
+    int plane = s == 1 && g->out[0] == 1 && g->k[0] == 1;
+    int64_t len = plane ? (g->out[1] - 1) * g->in[2] + o2 : o2;
+    float *accf = mem_alloc((size_t)len * sizeof(float) + 4);
+    double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)len * sizeof(double) + 8) : NULL;
+    if (!accf || (k_sz > GEMM_KC && !accd)) {
+        j->failed = 1;
+        goto out;
+    }
+    for (int64_t p = p0; plane && p < p1; p++) {
+        int64_t n = p / g->M, m = p % g->M, ic = m / mg, W = g->in[2];
+        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        double bias = j->bias ? (double)j->bias[m] : 0;
+        float *yp = j->y + p * g->out[1] * o2;
+        memset(accf, 0, (size_t)len * sizeof(float));
+        if (accd)
+            memset(accd, 0, (size_t)len * sizeof(double));
+        int64_t tap = 0, next_flush = GEMM_KC;
+        for (int64_t ky = 0; ky < g->k[1]; ky++)
+            for (int64_t kx = 0; kx < kw; kx++, tap++) {
+                if (tap == next_flush) { /* chunk boundary: accd exists */
+                    for (int64_t i = 0; i < len; i++) {
+                        accd[i] += (double)accf[i];
+                        accf[i] = 0;
+                    }
+                    next_flush += GEMM_KC;
+                }
+                dw_axpy(len, wp[tap], xp + ky * g->dil[1] * W + kx * g->dil[2], 1, accf);
+            }
+        for (int64_t oy = 0; oy < g->out[1]; oy++) {
+            float *restrict yr = yp + oy * o2;
+            const float *restrict af = accf + oy * W;
+            if (accd)
+                for (int64_t i = 0; i < o2; i++)
+                    yr[i] = (float)((double)af[i] + accd[oy * W + i] + bias);
+            else
+                for (int64_t i = 0; i < o2; i++)
+                    yr[i] = (float)((double)af[i] + bias);
+        }
+        if (j->post)
+            j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
+    }
+    for (int64_t p = p0; !plane && p < p1; p++) {
+        int64_t n = p / g->M, m = p % g->M, ic = m / mg;
+        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        double bias = j->bias ? (double)j->bias[m] : 0;
+        float *yp = j->y + p * g->out[0] * g->out[1] * o2;
+        for (int64_t oz = 0; oz < g->out[0]; oz++)
+            for (int64_t oy = 0; oy < g->out[1]; oy++, yp += o2) {
+                memset(accf, 0, (size_t)o2 * sizeof(float));
+                if (accd)
+                    memset(accd, 0, (size_t)o2 * sizeof(double));
+                int64_t tap = 0, next_flush = GEMM_KC;
+                for (int64_t kz = 0; kz < g->k[0]; kz++)
+                    for (int64_t ky = 0; ky < g->k[1]; ky++) {
+                        int64_t iz = oz * g->stride[0] + kz * g->dil[0], iy = oy * g->stride[1] + ky * g->dil[1];
+                        const float *xr = xp + (iz * g->in[1] + iy) * g->in[2];
+                        for (int64_t kx = 0; kx < kw; kx++, tap++) {
+                            if (tap == next_flush) { /* chunk boundary: accd exists */
+                                for (int64_t i = 0; i < o2; i++) {
+                                    accd[i] += (double)accf[i];
+                                    accf[i] = 0;
+                                }
+                                next_flush += GEMM_KC;
+                            }
+                            dw_axpy(o2, wp[tap], xr + kx * g->dil[2], s, accf);
+                        }
+                    }
+                float *restrict yr = yp;
+                const float *restrict af = accf;
+                if (accd)
+                    for (int64_t i = 0; i < o2; i++)
+                        yr[i] = (float)((double)af[i] + accd[i] + bias);
+                else
+                    for (int64_t i = 0; i < o2; i++)
+                        yr[i] = (float)((double)af[i] + bias);
+                if (j->post)
+                    j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
+            }
+    }
+out:
+    mem_free(accf);
+    mem_free(accd);
+}
+
+static void dw_planes_c(void *arg, int64_t p0, int64_t p1) { dw_body(arg, p0, p1); }
+#ifdef GEMM_X86
+GEMM_AVX2 static void dw_planes_avx2(void *arg, int64_t p0, int64_t p1) { dw_body(arg, p0, p1); }
+GEMM_AVX512 static void dw_planes_avx512(void *arg, int64_t p0, int64_t p1) { dw_body(arg, p0, p1); }
+#endif
+
+/* Conv's B as a gemm_core b_pack source (implicit im2col) over the
+ * zero-padded input (g: the padded geometry, pads 0): row r = (ci, kz,
+ * ky, kx) of the group, column = output position; b is the group's first
+ * padded input channel of the batch. The columns are cut once per call
+ * into runs within one output row and one NR strip; each row is then a
+ * copy per run, with no bounds to check. */
+typedef struct col_run {
+    int64_t dst, src, len; /* packed offset of the first column, its input offset, columns */
+} col_run;
+
+static void conv_b_pack(const gemm_problem *p, const float *b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                        int nr, float *pb)
+{
+    const conv_geom *g = p->b_ctx;
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], k_sz = g->k[0] * g->k[1] * g->k[2];
+    int64_t o1 = g->out[1], o2 = g->out[2], s = g->stride[2];
+    col_run runs[256]; /* nc <= 128 columns (gemm_core's widest column tile): at most nc runs */
+    int nrun = 0;
+    for (int64_t n = n0; n < n0 + nc && nrun < 256;) {
+        int64_t ox = n % o2, row = n / o2, j = n - n0;
+        int64_t len = o2 - ox, to_strip = nr - j % nr, left = n0 + nc - n;
+        len = len < to_strip ? len : to_strip;
+        len = len < left ? len : left;
+        int64_t src = ((row / o1) * g->stride[0] * g->in[1] + (row % o1) * g->stride[1]) * g->in[2] + ox * s;
+        runs[nrun++] = (col_run){(j / nr) * kc * nr + j % nr, src, len};
+        n += len;
+    }
+    int64_t ci = k0 / k_sz, kk = k0 % k_sz, kx = kk % g->k[2], ky = (kk / g->k[2]) % g->k[1],
+            kz = kk / (g->k[2] * g->k[1]);
+    for (int64_t k = 0; k < kc; k++) {
+        const float *base =
+            b + ci * in_sz + (kz * g->dil[0] * g->in[1] + ky * g->dil[1]) * g->in[2] + kx * g->dil[2];
+        float *dk = pb + k * nr;
+        if (s == 1)
+            for (int r = 0; r < nrun; r++)
+                memcpy(dk + runs[r].dst, base + runs[r].src, (size_t)runs[r].len * sizeof(float));
+        else
+            for (int r = 0; r < nrun; r++) {
+                float *d = dk + runs[r].dst;
+                const float *x = base + runs[r].src;
+                for (int64_t q = 0; q < runs[r].len; q++)
+                    d[q] = x[q * s];
+            }
+        if (++kx == g->k[2]) { /* next (ci, kz, ky, kx) */
+            kx = 0;
+            if (++ky == g->k[1]) {
+                ky = 0;
+                if (++kz == g->k[0]) {
+                    kz = 0;
+                    ci++;
+                }
+            }
+        }
+    }
+}
+
+/* The geometry with the spatial dims right-aligned (1-D and 2-D convs
+ * get leading extents of 1), so dim 2 is always the contiguous row the
+ * kernels below vectorise along; flattened orders do not change. */
+static conv_geom right_aligned(const conv_geom *g)
+{
+    conv_geom a = *g;
+    int sh = 3 - g->sp;
+    for (int d = 0; d < 3; d++) {
+        int s = d - sh; /* source dim, < 0: a leading 1 */
+        a.in[d] = s < 0 ? 1 : g->in[s];
+        a.k[d] = s < 0 ? 1 : g->k[s];
+        a.out[d] = s < 0 ? 1 : g->out[s];
+        a.stride[d] = s < 0 ? 1 : g->stride[s];
+        a.dil[d] = s < 0 ? 1 : g->dil[s];
+        a.pad_b[d] = s < 0 ? 0 : g->pad_b[s];
+        a.pad_e[d] = s < 0 ? 0 : g->pad_e[s];
+        a.out_pad[d] = s < 0 ? 0 : g->out_pad[s];
+    }
+    return a;
+}
+
+/* the GEMM's row m of (batch n, group) is plane n*M + grp*mg + m */
+typedef struct conv_gemm_post {
+    const ref_conv_post *post;
+    int64_t plane0;
+} conv_gemm_post;
+
+static void conv_post_row(const gemm_problem *p, int64_t t, int64_t m, int64_t n0, int64_t nc, float *y)
+{
+    (void)t;
+    const conv_gemm_post *cp = p->post_ctx;
+    cp->post->fn(cp->post->ctx, cp->plane0 + m, n0, nc, y);
+}
+
+static int conv_f32(op_ctx *c, const conv_geom *g0, const ref_conv_post *post)
+{
+    conv_geom ga = right_aligned(g0);
+    const conv_geom *g = &ga;
+    const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
+    tensor *y = c->out[0];
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
+    int64_t k_sz = g->k[0] * g->k[1] * g->k[2], cg = g->C / g->G, mg = g->M / g->G, kg = cg * k_sz;
+    const float *bias = b ? b->data : NULL;
+    if (g->N * g->M == 0 || out_sz == 0)
+        return 0;
+    int direct = 1, padded = 0; /* direct: 1x1, stride 1, no padding: B is x itself */
+    conv_geom gp = *g;          /* the zero-padded input's geometry */
+    for (int d = 0; d < 3; d++) {
+        direct &= g->k[d] == 1 && g->stride[d] == 1 && g->pad_b[d] == 0 && g->pad_e[d] == 0;
+        padded |= g->pad_b[d] || g->pad_e[d];
+        gp.in[d] = g->in[d] + g->pad_b[d] + g->pad_e[d];
+        gp.pad_b[d] = gp.pad_e[d] = 0;
+    }
+    int64_t pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
+    const float *xb = x->data;
+    float *xpad = NULL;
+    if (padded && g->N * g->C > 0) {
+        xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
+        if (!xpad)
+            return op_error(c, RV_ENOMEM, "cannot allocate the padded input (%lld x %lld elements)",
+                            (long long)(g->N * g->C), (long long)pin_sz);
+        pad_job pj = {g, &gp, x->data, xpad};
+        ref_parallel_for(g->N * g->C, 1, pad_planes, &pj);
+        xb = xpad;
+    }
+    if (cg == 1) {
+        dw_job j = {&gp, xb, w->data, bias, y->data, post, 0};
+        void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
+#ifdef GEMM_X86
+        int isa = gemm_core_isa();
+        fn = isa == 2 ? dw_planes_avx512 : isa == 1 ? dw_planes_avx2 : dw_planes_c;
+#endif
+        ref_parallel_for(g->N * g->M, 1, fn, &j);
+        mem_free(xpad);
+        return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise row of %lld elements",
+                                   (long long)g->out[2])
+                        : 0;
+    }
+    gemm_problem p;
+    memset(&p, 0, sizeof p);
+    p.M = mg;
+    p.K = kg;
+    p.a = w->data;
+    p.a_m = kg;
+    p.a_k = 1;
+    p.b_n = 1;
+    p.y_m = out_sz;
+    p.alpha = 1;
+    p.bias = bias;
+    int64_t off[4];
+    p.off = off;
+    p.batches = 1;
+    if (!direct) {
+        p.b_pack = conv_b_pack;
+        p.b_ctx = &gp;
+    }
+    p.b_k = in_sz;
+    p.N = out_sz;
+    p.y = y->data;
+    conv_gemm_post cp = {post, 0};
+    if (post) {
+        p.post = conv_post_row;
+        p.post_ctx = &cp;
+    }
+    int rc = 0;
+    for (int64_t n = 0; n < g->N && !rc; n++)
+        for (int64_t grp = 0; grp < g->G && !rc; grp++) {
+            p.b = xb + (n * g->C + grp * cg) * pin_sz;
+            off[0] = grp * mg * kg;
+            off[1] = 0;
+            off[2] = (n * g->M + grp * mg) * out_sz;
+            off[3] = grp * mg;
+            cp.plane0 = n * g->M + grp * mg;
+            rc = gemm_core_run(&p);
+        }
+    mem_free(xpad);
+    return rc ? op_error(c, rc, "cannot allocate the GEMM packing buffers") : 0;
+}
+
+static int conv_run(op_ctx *c, int transpose, const ref_conv_post *post, int *fused)
 {
     conv_job j = {c, {0}, transpose, 0};
+    if (fused)
+        *fused = 0;
     int rc = conv_geometry(c, transpose, &j.g);
     if (rc)
         return rc;
+    const tensor *x = c->in[0], *w = c->in[1], *b = c->n_in > 2 ? c->in[2] : NULL;
+    if (!transpose && x->dtype == DT_F32 && w->dtype == DT_F32 && c->out[0]->dtype == DT_F32 &&
+        (!b || b->dtype == DT_F32)) {
+        if (fused)
+            *fused = post != NULL;
+        return conv_f32(c, &j.g, post);
+    }
     ref_parallel_for(j.g.N * j.g.M, 1, conv_planes, &j);
     if (j.failed)
         return op_error(c, RV_ENOMEM, "cannot allocate an accumulation plane of %lld elements",
@@ -251,5 +592,6 @@ static int conv_run(op_ctx *c, int transpose)
     return 0;
 }
 
-int ref_conv(op_ctx *c) { return conv_run(c, 0); }
-int ref_conv_transpose(op_ctx *c) { return conv_run(c, 1); }
+int ref_conv(op_ctx *c) { return conv_run(c, 0, NULL, NULL); }
+int ref_conv_fused(op_ctx *c, const ref_conv_post *post, int *fused) { return conv_run(c, 0, post, fused); }
+int ref_conv_transpose(op_ctx *c) { return conv_run(c, 1, NULL, NULL); }

@@ -5,6 +5,7 @@
  * Each runs the product with the MatMul/Gemm/Conv kernel and then the
  * epilogue in f32, in the same order and with the same constants as the
  * unfused ONNX ops, so fusion leaves the reference's results unchanged. */
+#include "gemm_core.h"
 #include "ref.h"
 
 #include <math.h>
@@ -39,39 +40,71 @@ int shape_epilogue(op_ctx *c)
     return 0;
 }
 
+typedef struct mm_epi {
+    float *y;
+    const float *bias, *res;
+    int64_t cols;
+    int gelu, relu;
+    float div;
+} mm_epi;
+
+/* Columns [n0, n0+nc) of row r of the product (Y points at column n0):
+ * the same f32 steps as the unfused ops. */
+static void mm_epi_span(const mm_epi *j, int64_t r, int64_t n0, int64_t nc, float *Y)
+{
+    const float *res = j->res ? j->res + r * j->cols + n0 : NULL;
+    const float *bias = j->bias ? j->bias + n0 : NULL;
+    /* one pass per step (each but GELU vectorises), in the unfused order */
+    if (bias)
+        for (int64_t i = 0; i < nc; i++)
+            Y[i] = Y[i] + bias[i];
+    if (res)
+        for (int64_t i = 0; i < nc; i++)
+            Y[i] = Y[i] + res[i];
+    if (j->relu)
+        for (int64_t i = 0; i < nc; i++)
+            Y[i] = Y[i] > 0 ? Y[i] : 0;
+    else if (j->gelu)
+        for (int64_t i = 0; i < nc; i++) {
+            float h = Y[i];
+            float e = (float)erf((double)(h / j->div)); /* Div, Erf */
+            float a = e + 1.0f;                          /* Add 1 */
+            Y[i] = (h * a) * 0.5f;                       /* Mul, Mul 0.5 */
+        }
+}
+
+static void mm_epi_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const mm_epi *j = arg;
+    for (int64_t r = r0; r < r1; r++)
+        mm_epi_span(j, r, 0, j->cols, j->y + r * j->cols);
+}
+
+/* the GEMM's hook: row m of batch t is row t*M + m of Y */
+static void mm_epi_post(const gemm_problem *p, int64_t t, int64_t m, int64_t n0, int64_t nc, float *y)
+{
+    mm_epi_span(p->post_ctx, t * p->M + m, n0, nc, y);
+}
+
 int ref_epilogue(op_ctx *c)
 {
     ir_node tmp;
     op_ctx p = product_ctx(c, &tmp);
-    int rc = ref_matmul(&p);
-    if (rc)
-        return rc;
     tensor *y = c->out[0];
     if (y->dtype != DT_F32)
         return op_error(c, RV_ETYPE, "float32 only");
     int64_t n, cols = y->rank ? y->dims[y->rank - 1] : 1;
     tensor_numel(y, &n);
-    float *Y = y->data;
-    const float *bias = c->n_in > 2 && c->in[2] ? c->in[2]->data : NULL;
-    const float *res = c->n_in > 3 && c->in[3] ? c->in[3]->data : NULL;
     const char *act = ir_attr_string(c->node, "activation", "none");
-    float div = ir_attr_float(c->node, "gelu_divisor", 1.4142135f);
-    int gelu = !strcmp(act, "gelu"), relu = !strcmp(act, "relu");
-    for (int64_t i = 0; i < n; i++) {
-        float h = Y[i];
-        if (bias)
-            h = h + bias[i % cols];
-        if (res)
-            h = h + res[i];
-        if (relu)
-            h = h > 0 ? h : 0;
-        else if (gelu) {
-            float e = (float)erf((double)(h / div)); /* Div, Erf */
-            float a = e + 1.0f;                         /* Add 1 */
-            h = (h * a) * 0.5f;                         /* Mul, Mul 0.5 */
-        }
-        Y[i] = h;
-    }
+    mm_epi j = {y->data, c->n_in > 2 && c->in[2] ? c->in[2]->data : NULL,
+                c->n_in > 3 && c->in[3] ? c->in[3]->data : NULL, cols,
+                !strcmp(act, "gelu"), !strcmp(act, "relu"), ir_attr_float(c->node, "gelu_divisor", 1.4142135f)};
+    ref_matmul_post post = {mm_epi_post, &j};
+    int fused, rc = ref_matmul_fused(&p, &post, &fused);
+    if (rc)
+        return rc;
+    if (!fused && cols > 0)
+        ref_parallel_for(n / cols, 1, mm_epi_rows, &j);
     return 0;
 }
 
@@ -104,13 +137,57 @@ int shape_conv_epilogue(op_ctx *c)
     return 0;
 }
 
+typedef struct cv_epi {
+    float *y;
+    const float *res;
+    int64_t S, C;
+    int relu, clip;
+    double lo, hi;
+    double *bn;           /* per channel k, mean, B; or NULL */
+    const ir_node *unary; /* HardSwish / HardSigmoid / Sigmoid as their own op, or NULL */
+} cv_epi;
+
+/* Elements [off, off+n) of output plane p (batch x channel) at Y: one
+ * pass per step (each vectorises; the data stays in cache), the steps in
+ * the unfused ops' order. */
+static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, float *Y)
+{
+    const cv_epi *j = ctx;
+    const float *res = j->res ? j->res + p * j->S + off : NULL;
+    const double *bn = j->bn ? j->bn + 3 * (p % j->C) : NULL;
+    if (bn)
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = (float)(((double)Y[i] - bn[1]) * bn[0] + bn[2]);
+    if (res)
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = Y[i] + res[i];
+    if (j->relu)
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = Y[i] > 0 ? Y[i] : 0;
+    else if (j->clip) /* as ref_clip: compares in double */
+        for (int64_t i = 0; i < n; i++) {
+            double v = Y[i];
+            v = v < j->lo ? j->lo : v;
+            v = v > j->hi ? j->hi : v;
+            Y[i] = (float)v;
+        }
+    else if (j->unary) /* as the unfused op computes it */
+        for (int64_t i = 0; i < n; i++)
+            Y[i] = (float)ref_unary_f64(j->unary, Y[i]);
+}
+
+/* Planes [p0, p1) (batch x channel) of the convolution's output. */
+static void cv_epi_planes(void *arg, int64_t p0, int64_t p1)
+{
+    const cv_epi *j = arg;
+    for (int64_t p = p0; p < p1; p++)
+        cv_epi_span(j, p, 0, j->S, j->y + p * j->S);
+}
+
 int ref_conv_epilogue(op_ctx *c)
 {
     ir_node tmp;
     op_ctx p = conv_ctx(c, &tmp);
-    int rc = ref_conv(&p);
-    if (rc)
-        return rc;
     tensor *y = c->out[0];
     const tensor *r = c->n_in > 3 ? c->in[3] : NULL;
     if (y->dtype != DT_F32 || (r && r->dtype != DT_F32))
@@ -137,27 +214,24 @@ int ref_conv_epilogue(op_ctx *c)
         if (tensor_numel(c->in[k], &nk) || nk != C)
             return op_error(c, RV_ESHAPE, "input %d must have %lld elements (the channels)", k, (long long)C);
     }
-    double eps = ir_attr_float(c->node, "bn_epsilon", 1e-5f);
-    for (int64_t i = 0; i < n; i++) {
-        float h = Y[i];
-        if (bn) { /* as ref_batchnorm, in double */
-            int64_t ch = i / S % C;
-            double k = tensor_get_f64(c->in[4], ch) / sqrt(tensor_get_f64(c->in[7], ch) + eps);
-            h = (float)(((double)h - tensor_get_f64(c->in[6], ch)) * k + tensor_get_f64(c->in[5], ch));
+    cv_epi j = {Y, res, S, C, relu, clip, lo, hi, NULL, other ? &unary : NULL};
+    if (bn) { /* per channel, as ref_batchnorm, in double: k, mean, B */
+        j.bn = mem_alloc((size_t)C * 3 * sizeof(double) + 8);
+        if (!j.bn)
+            return op_error(c, RV_ENOMEM, "cannot allocate %lld batch-norm constants", (long long)C);
+        double eps = ir_attr_float(c->node, "bn_epsilon", 1e-5f);
+        for (int64_t ch = 0; ch < C; ch++) {
+            j.bn[3 * ch] = tensor_get_f64(c->in[4], ch) / sqrt(tensor_get_f64(c->in[7], ch) + eps);
+            j.bn[3 * ch + 1] = tensor_get_f64(c->in[6], ch);
+            j.bn[3 * ch + 2] = tensor_get_f64(c->in[5], ch);
         }
-        if (res)
-            h = h + res[i];
-        if (relu) {
-            h = h > 0 ? h : 0;
-        } else if (clip) { /* as ref_clip: compares in double */
-            double v = h;
-            v = v < lo ? lo : v;
-            v = v > hi ? hi : v;
-            h = (float)v;
-        } else if (other) {
-            h = (float)ref_unary_f64(&unary, h);
-        }
-        Y[i] = h;
     }
-    return 0;
+    /* the f32 conv applies the steps to each piece of output it writes,
+     * while in cache; other paths leave them to the pass below */
+    ref_conv_post post = {cv_epi_span, &j};
+    int fused, rc = ref_conv_fused(&p, &post, &fused);
+    if (!rc && !fused && S > 0)
+        ref_parallel_for(n / S, 1, cv_epi_planes, &j);
+    mem_free(j.bn);
+    return rc;
 }

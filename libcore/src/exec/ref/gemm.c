@@ -1,11 +1,12 @@
 /* gemm.c - reference MatMul (numpy batching and broadcasting, 1-D
  * operands) and Gemm (transA, transB, alpha, beta, broadcast C).
  *
- * Every output element is the sum over k in ascending order, accumulated
- * in double and rounded once: more accurate than an f32 kernel and the
- * same for any thread count or blocking. The f32 path blocks the columns
- * so a K x 256 slab of B stays in cache while the rows sweep it, and
- * runs blocks in parallel. */
+ * The f32 path runs on the shared blocked GEMM (gemm_core.c; its header
+ * states the accumulation contract: f32 fmaf sums over fixed K-chunks,
+ * chunk sums in double, one rounding), the same bits for any thread
+ * count or ISA. Other dtypes take the plain loop below: the sum over k
+ * in ascending order, in double, rounded once. */
+#include "gemm_core.h"
 #include "ref.h"
 
 #include <string.h>
@@ -73,116 +74,101 @@ int shape_matmul(op_ctx *c)
     return 0;
 }
 
-typedef struct mm_job {
-    const float *a, *b;
-    float *y;
-    int64_t M, N, K;
-    int64_t a_m, a_k, b_k, b_n; /* element strides */
-    int64_t col_blocks;
-    double alpha, beta;
-    const tensor *bias;         /* Gemm C, or NULL */
-    int64_t c_m, c_n;           /* its strides (0 when broadcast) */
-} mm_job;
-
-#define MM_NB 256
-#define MM_MB 16
-
-static void mm_blocks(void *arg, int64_t t0, int64_t t1)
+/* f32 MatMul/Gemm with operands of rank >= 2 on the shared blocked GEMM
+ * (gemm_core.c), every batch (with A/B broadcast) one problem: returns 1
+ * when it handled the node (*rc its status), 0 when it did not. */
+static int matmul_f32(op_ctx *c, int *rc, const ref_matmul_post *post)
 {
-    mm_job *j = arg;
-    double acc[MM_MB][MM_NB];
-    for (int64_t t = t0; t < t1; t++) {
-        int64_t n0 = (t % j->col_blocks) * MM_NB, m0 = (t / j->col_blocks) * MM_MB;
-        int64_t nb = j->N - n0 < MM_NB ? j->N - n0 : MM_NB, mb = j->M - m0 < MM_MB ? j->M - m0 : MM_MB;
-        for (int64_t r = 0; r < mb; r++)
-            for (int64_t n = 0; n < nb; n++)
-                acc[r][n] = 0;
-        for (int64_t k = 0; k < j->K; k++) {
-            const float *brow = j->b + k * j->b_k + n0 * j->b_n;
-            for (int64_t r = 0; r < mb; r++) {
-                double av = j->a[(m0 + r) * j->a_m + k * j->a_k];
-                double *ar = acc[r];
-                if (j->b_n == 1)
-                    for (int64_t n = 0; n < nb; n++)
-                        ar[n] += av * (double)brow[n];
-                else
-                    for (int64_t n = 0; n < nb; n++)
-                        ar[n] += av * (double)brow[n * j->b_n];
-            }
-        }
-        for (int64_t r = 0; r < mb; r++)
-            for (int64_t n = 0; n < nb; n++) {
-                double v = acc[r][n] * j->alpha;
-                if (j->bias)
-                    v += j->beta * tensor_get_f64(j->bias, (m0 + r) * j->c_m + (n0 + n) * j->c_n);
-                j->y[(m0 + r) * j->N + n0 + n] = (float)v;
-            }
-    }
-}
-
-/* f32 MatMul/Gemm with 2-D operands (or batched with one batch dim
- * folded by the caller): returns 1 when it handled the node. */
-static int matmul_f32(op_ctx *c)
-{
+    *rc = 0;
     const tensor *a = c->in[0], *b = c->in[1];
     tensor *y = c->out[0];
     if (a->dtype != DT_F32 || b->dtype != DT_F32 || y->dtype != DT_F32 || a->rank < 2 || b->rank < 2)
         return 0;
     int is_gemm = c->node->op == OP_Gemm;
+    const tensor *cc = is_gemm && c->n_in > 2 ? c->in[2] : NULL;
+    if (cc && cc->dtype != DT_F32)
+        return 0;
     int ta = is_gemm && ir_attr_int(c->node, "transA", 0), tb = is_gemm && ir_attr_int(c->node, "transB", 0);
-    mm_job j;
-    memset(&j, 0, sizeof j);
-    j.M = y->dims[y->rank - 2];
-    j.N = y->dims[y->rank - 1];
-    j.K = ta ? a->dims[a->rank - 2] : a->dims[a->rank - 1];
-    j.a_m = ta ? 1 : j.K;
-    j.a_k = ta ? j.M : 1;
-    j.b_k = tb ? 1 : j.N;
-    j.b_n = tb ? j.K : 1;
-    j.alpha = is_gemm ? ir_attr_float(c->node, "alpha", 1.0f) : 1.0;
-    j.beta = is_gemm ? ir_attr_float(c->node, "beta", 1.0f) : 0.0;
-    if (is_gemm && c->n_in > 2 && c->in[2]) {
-        const tensor *cc = c->in[2];
-        j.bias = cc;
-        j.c_m = cc->rank == 2 && cc->dims[0] != 1 ? cc->dims[1] : 0;
-        j.c_n = cc->rank >= 1 && cc->dims[cc->rank - 1] != 1 ? 1 : 0;
+    gemm_problem p;
+    memset(&p, 0, sizeof p);
+    p.M = y->dims[y->rank - 2];
+    p.N = y->dims[y->rank - 1];
+    p.K = ta ? a->dims[a->rank - 2] : a->dims[a->rank - 1];
+    p.a_m = ta ? 1 : p.K;
+    p.a_k = ta ? p.M : 1;
+    p.b_k = tb ? 1 : p.N;
+    p.b_n = tb ? p.K : 1;
+    p.y_m = p.N;
+    p.alpha = is_gemm ? ir_attr_float(c->node, "alpha", 1.0f) : 1.0;
+    p.beta = is_gemm ? ir_attr_float(c->node, "beta", 1.0f) : 0.0;
+    if (cc) {
+        p.c = cc->data;
+        p.c_m = cc->rank == 2 && cc->dims[0] != 1 ? cc->dims[1] : 0;
+        p.c_n = cc->rank >= 1 && cc->dims[cc->rank - 1] != 1 ? 1 : 0;
+    }
+    p.a = a->data;
+    p.b = b->data;
+    p.y = y->data;
+    if (post) {
+        p.post = post->fn;
+        p.post_ctx = post->ctx;
     }
     /* batches: y's leading dims, with A/B broadcast */
-    int64_t batches = 1;
+    p.batches = 1;
     for (int d = 0; d < y->rank - 2; d++)
-        batches *= y->dims[d];
-    j.col_blocks = (j.N + MM_NB - 1) / MM_NB;
-    int64_t tiles = j.col_blocks * ((j.M + MM_MB - 1) / MM_MB);
-    for (int64_t bt = 0; bt < batches; bt++) {
-        int64_t oa = 0, ob = 0, rem = bt, sa = j.M * j.K, sb = j.K * j.N;
-        for (int d = y->rank - 3; d >= 0; d--) {
-            int64_t i = rem % y->dims[d];
-            rem /= y->dims[d];
-            int da = d - (y->rank - a->rank), db = d - (y->rank - b->rank);
-            if (da >= 0) {
-                if (a->dims[da] != 1)
-                    oa += i * sa;
-                sa *= a->dims[da];
-            }
-            if (db >= 0) {
-                if (b->dims[db] != 1)
-                    ob += i * sb;
-                sb *= b->dims[db];
-            }
+        p.batches *= y->dims[d];
+    if (p.batches <= 0 || p.M <= 0 || p.N <= 0)
+        return 1;
+    int64_t *off = NULL;
+    if (p.batches > 1) {
+        off = mem_alloc((size_t)p.batches * 4 * sizeof(int64_t));
+        if (!off) {
+            *rc = op_error(c, RV_ENOMEM, "cannot allocate %lld batch offsets", (long long)p.batches);
+            return 1;
         }
-        j.a = (const float *)a->data + oa;
-        j.b = (const float *)b->data + ob;
-        j.y = (float *)y->data + bt * j.M * j.N;
-        if (tiles)
-            ref_parallel_for(tiles, 1, mm_blocks, &j);
+        for (int64_t bt = 0; bt < p.batches; bt++) {
+            int64_t oa = 0, ob = 0, rem = bt, sa = p.M * p.K, sb = p.K * p.N;
+            for (int d = y->rank - 3; d >= 0; d--) {
+                int64_t i = rem % y->dims[d];
+                rem /= y->dims[d];
+                int da = d - (y->rank - a->rank), db = d - (y->rank - b->rank);
+                if (da >= 0) {
+                    if (a->dims[da] != 1)
+                        oa += i * sa;
+                    sa *= a->dims[da];
+                }
+                if (db >= 0) {
+                    if (b->dims[db] != 1)
+                        ob += i * sb;
+                    sb *= b->dims[db];
+                }
+            }
+            off[4 * bt] = oa;
+            off[4 * bt + 1] = ob;
+            off[4 * bt + 2] = bt * p.M * p.N;
+            off[4 * bt + 3] = 0;
+        }
     }
+    p.off = off;
+    int r = gemm_core_run(&p);
+    mem_free(off);
+    if (r)
+        *rc = op_error(c, r, "cannot allocate the GEMM packing buffers");
     return 1;
 }
 
-int ref_matmul(op_ctx *c)
+int ref_matmul(op_ctx *c) { return ref_matmul_fused(c, NULL, NULL); }
+
+int ref_matmul_fused(op_ctx *c, const ref_matmul_post *post, int *fused)
 {
-    if (matmul_f32(c))
-        return 0;
+    int rc;
+    if (fused)
+        *fused = 0;
+    if (matmul_f32(c, &rc, post)) {
+        if (fused)
+            *fused = post != NULL;
+        return rc;
+    }
     const tensor *a = c->in[0], *b = c->in[1];
     tensor *y = c->out[0];
     int is_gemm = c->node->op == OP_Gemm;

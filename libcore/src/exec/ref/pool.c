@@ -117,9 +117,140 @@ static pool_taps pool_dim_taps(const pool_geom *g, int d, int64_t o)
     return t;
 }
 
+/* f32 MaxPool / AveragePool / GlobalAveragePool without indices: the
+ * loop below with the taps of dims 1 and 2 computed once per call and
+ * the data read as floats; the same comparisons and double sums, so the
+ * same results. 0 when it cannot allocate its tap tables (the caller
+ * then runs the general loop). */
+static int pool_planes_f32(pool_job *j, int64_t p0, int64_t p1)
+{
+    const pool_geom *g = &j->g;
+    int op = j->c->node->op, is_max = op == OP_MaxPool;
+    int include_pad = (int)ir_attr_int(j->c->node, "count_include_pad", 0);
+    pool_taps *ty = mem_alloc((size_t)(g->out[1] + g->out[2]) * sizeof(pool_taps)), *tx = ty + g->out[1];
+    if (!ty)
+        return 0;
+    for (int64_t o = 0; o < g->out[1]; o++)
+        ty[o] = pool_dim_taps(g, 1, o);
+    for (int64_t o = 0; o < g->out[2]; o++)
+        tx[o] = pool_dim_taps(g, 2, o);
+    int64_t in_sz = g->in[0] * g->in[1] * g->in[2], out_sz = g->out[0] * g->out[1] * g->out[2];
+    for (int64_t pl = p0; pl < p1; pl++) {
+        const float *xp = (const float *)j->c->in[0]->data + pl * in_sz;
+        float *yp = (float *)j->c->out[0]->data + pl * out_sz;
+        for (int64_t oz = 0; oz < g->out[0]; oz++) {
+            pool_taps tz = pool_dim_taps(g, 0, oz);
+            for (int64_t oy = 0; oy < g->out[1]; oy++)
+                for (int64_t ox = 0; ox < g->out[2]; ox++, yp++) {
+                    const pool_taps *a = &ty[oy], *b = &tx[ox];
+                    double padded = (double)tz.padded * (double)a->padded * (double)b->padded;
+                    int64_t cnt = 0, sx = g->dil[2];
+                    double acc = is_max ? -INFINITY : 0;
+                    if (is_max && tz.lo < tz.hi && a->lo < a->hi && b->lo < b->hi) /* the first tap */
+                        acc = xp[((oz * g->stride[0] + tz.lo * g->dil[0] - g->pad_b[0]) * g->in[1] + oy * g->stride[1] +
+                                  a->lo * g->dil[1] - g->pad_b[1]) * g->in[2] + ox * g->stride[2] + b->lo * sx - g->pad_b[2]];
+                    for (int64_t kz = tz.lo; kz < tz.hi; kz++)
+                        for (int64_t ky = a->lo; ky < a->hi; ky++) {
+                            int64_t iz = oz * g->stride[0] + kz * g->dil[0] - g->pad_b[0];
+                            int64_t iy = oy * g->stride[1] + ky * g->dil[1] - g->pad_b[1];
+                            int64_t row = (iz * g->in[1] + iy) * g->in[2] + ox * g->stride[2] - g->pad_b[2];
+                            if (is_max)
+                                for (int64_t kx = b->lo; kx < b->hi; kx++, cnt++) {
+                                    double v = xp[row + kx * sx];
+                                    acc = v > acc ? v : acc; /* from the first tap, strictly greater (no branch) */
+                                }
+                            else
+                                for (int64_t kx = b->lo; kx < b->hi; kx++, cnt++)
+                                    acc += xp[row + kx * sx];
+                        }
+                    if (!is_max) {
+                        double div = include_pad ? padded : (double)cnt;
+                        acc = div ? acc / div : 0;
+                    }
+                    *yp = (float)acc;
+                }
+        }
+    }
+    mem_free(ty);
+    return 1;
+}
+
+/* f32 MaxPool without indices, 1-D/2-D: output row by row, each kernel
+ * tap a max over the row's valid outputs (0 <= ix < W). Each output
+ * still sees its taps in (ky, kx) order starting from its first one, so
+ * it is the same value as the loop below, NaN and signed zeros included.
+ * 0 when it cannot allocate its tables. */
+static int pool_max_rows(pool_job *j, int64_t p0, int64_t p1)
+{
+    const pool_geom *g0 = &j->g;
+    int sh = 3 - g0->sp; /* right-align the spatial dims: dim 2 is the row */
+    int64_t H = sh >= 2 ? 1 : g0->in[0], W = g0->in[sh >= 2 ? 0 : 1];
+    int64_t kw = g0->k[sh >= 2 ? 0 : 1];
+    int64_t oh = sh >= 2 ? 1 : g0->out[0], ow = g0->out[sh >= 2 ? 0 : 1];
+    int dy = sh >= 2 ? -1 : 0, dx = sh >= 2 ? 0 : 1; /* source dims (-1: none) */
+    int64_t sy = dy < 0 ? 1 : g0->stride[dy], sx = g0->stride[dx], ly = dy < 0 ? 1 : g0->dil[dy], lx = g0->dil[dx];
+    int64_t py = dy < 0 ? 0 : g0->pad_b[dy], px = g0->pad_b[dx];
+    float *acc = mem_alloc((size_t)ow * sizeof(float) + 4);
+    pool_taps *ty = mem_alloc((size_t)(oh + ow) * sizeof(pool_taps)), *tx = ty ? ty + oh : NULL;
+    int64_t *span = mem_alloc((size_t)kw * 3 * sizeof(int64_t)); /* per kx: first, last valid ox, offset */
+    if (!acc || !ty || !span) {
+        mem_free(acc);
+        mem_free(ty);
+        mem_free(span);
+        return 0;
+    }
+    for (int64_t o = 0; o < oh; o++)
+        ty[o] = dy < 0 ? (pool_taps){0, 1, 1} : pool_dim_taps(g0, dy, o);
+    for (int64_t o = 0; o < ow; o++)
+        tx[o] = pool_dim_taps(g0, dx, o);
+    for (int64_t kx = 0; kx < kw; kx++) {
+        int64_t off = kx * lx - px;
+        int64_t lo = off >= 0 ? 0 : (-off + sx - 1) / sx;
+        int64_t hi = (W - 1 - off) < 0 ? -1 : (W - 1 - off) / sx;
+        span[3 * kx] = lo;
+        span[3 * kx + 1] = hi >= ow ? ow - 1 : hi;
+        span[3 * kx + 2] = off;
+    }
+    for (int64_t pl = p0; pl < p1; pl++) {
+        const float *xp = (const float *)j->c->in[0]->data + pl * H * W;
+        float *yp = (float *)j->c->out[0]->data + pl * oh * ow;
+        for (int64_t oy = 0; oy < oh; oy++, yp += ow) {
+            const pool_taps *a = &ty[oy];
+            for (int64_t ox = 0; ox < ow; ox++) /* each output's first tap, or -inf for none */
+                acc[ox] = a->lo < a->hi && tx[ox].lo < tx[ox].hi
+                              ? xp[(oy * sy + a->lo * ly - py) * W + ox * sx + tx[ox].lo * lx - px]
+                              : -INFINITY;
+            for (int64_t ky = a->lo; ky < a->hi; ky++) {
+                const float *row = xp + (oy * sy + ky * ly - py) * W;
+                for (int64_t kx = 0; kx < kw; kx++) {
+                    int64_t lo = span[3 * kx], hi = span[3 * kx + 1], off = span[3 * kx + 2];
+                    for (int64_t ox = lo; ox <= hi; ox++) {
+                        float v = row[ox * sx + off];
+                        acc[ox] = v > acc[ox] ? v : acc[ox];
+                    }
+                }
+            }
+            memcpy(yp, acc, (size_t)ow * sizeof(float));
+        }
+    }
+    mem_free(acc);
+    mem_free(ty);
+    mem_free(span);
+    return 1;
+}
+
 static void pool_planes(void *arg, int64_t p0, int64_t p1)
 {
     pool_job *j = arg;
+    {
+        int op = j->c->node->op;
+        int f32 = j->c->in[0]->dtype == DT_F32 && j->c->out[0]->dtype == DT_F32 && j->c->n_out < 2;
+        if (f32 && op == OP_MaxPool && j->g.sp <= 2 && pool_max_rows(j, p0, p1))
+            return;
+        if (f32 && (op == OP_MaxPool || op == OP_AveragePool || op == OP_GlobalAveragePool) &&
+            pool_planes_f32(j, p0, p1))
+            return;
+    }
     const pool_geom *g = &j->g;
     const tensor *x = j->c->in[0];
     tensor *y = j->c->out[0];

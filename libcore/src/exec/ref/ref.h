@@ -3,8 +3,9 @@
  *
  * The reference executor is the oracle: it favours exactness and
  * determinism (same bits for any thread count) over speed, but its hot
- * kernels (MatMul, Conv, elementwise f32) are written to be fast enough
- * to run BERT-tiny and ResNet18 in seconds. */
+ * kernels are fast: f32 MatMul/Gemm/Conv share a blocked GEMM with a
+ * fixed accumulation order (gemm_core.h), elementwise f32 loops are
+ * plain. */
 #ifndef RVVNN_REF_H
 #define RVVNN_REF_H
 
