@@ -33,8 +33,11 @@
  * (batch bases); s1 batch count, s2/s3 group bases of x/y, s4/s5 block's
  * weights/bias, s6 group count, s7 block's y base, s8 block count, s9 oy,
  * s10 y row, s11 x row (at -pt, -pl), a6/a7 strip's x/y, t0 vl, t1 columns
- * left, t2 channel count, t3 ox0, t4 tap's x, t5 tap's weights, t6/s0/a0
- * scratch, ra the column stride in bytes. */
+ * left, t2 channel count, t3 ox0 (flat: the strip's first pixel), t4
+ * tap's x, t5 tap's weights, t6/s0/a0 scratch, ra the column stride in
+ * bytes. Float: ft0-ft7 a block's weights (depthwise passes: ft0-ft11,
+ * fa6, fa7 the taps), fs0-fs7 biases, fa2-fa5 activation constants, fa6
+ * 0.5 and fa7 1 / W in flat kernels. */
 #include "codegen.h"
 #include "vmath.h"
 #include "window.h"
