@@ -20,8 +20,10 @@
  * batch bases; s4 panel pointer; s5 column byte offset; s6 B k-step;
  * s7/s8 A/C row-block pointers; s9 row-block count; s10 k-loop count;
  * s11 B k pointer; t0 vl; t1 columns left in the panel; t2 B chunk
- * pointer; a5-a7, t3-t6 the MR row pointers; s0 scratch. Saved
- * registers and ra live in a 112-byte frame. */
+ * pointer; a5-a7, t3-t6 the MR row pointers; s0 scratch (the vlse32
+ * stride through the k loop). Vector groups: the accumulators from v0,
+ * the two B groups at v(32 - 2 LMUL) and v(32 - LMUL). Saved registers
+ * and ra live in a 112-byte frame. */
 #include "codegen.h"
 #include "frame.h"
 #include "vmath.h"
