@@ -5,12 +5,13 @@
  * groups; each k step loads one vector of B (vle32, or vlse32 when B is
  * transposed and not constant) and, per row, one scalar of A (flw) and
  * one vfmacc.vf. The B vector alternates between two register groups,
- * loaded one k step ahead (see emit_micro). Constant B is packed at compile time into panels of Pw
- * columns stored k-major (K x Pw contiguous), so the vector loads of a
- * panel are unit-stride and the panel stays in L1 while all row blocks
- * sweep it. Pw = VLMAX for a fixed VLEN; for vector-length agnostic
- * code Pw = the VLMAX of the largest VLEN supported (1024) and a panel
- * is strip-mined with vsetvli, so the same code is right at any VLEN.
+ * loaded one k step ahead (see emit_micro). Constant B is packed at
+ * compile time into panels of Pw columns stored k-major (K x Pw
+ * contiguous), so the vector loads of a panel are unit-stride and the
+ * panel stays in L1 while all row blocks sweep it. Pw = VLMAX for a
+ * fixed VLEN; for vector-length agnostic code Pw = the VLMAX of the
+ * largest VLEN supported (1024) and a panel is strip-mined with vsetvli,
+ * so the same code is right at any VLEN.
  *
  * Shapes are static, so loop counts, strides and the M tail are
  * constants in the code. The 2-D body is a local subroutine called once
