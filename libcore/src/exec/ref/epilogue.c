@@ -164,13 +164,17 @@ static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, floa
     if (j->relu)
         for (int64_t i = 0; i < n; i++)
             Y[i] = Y[i] > 0 ? Y[i] : 0;
-    else if (j->clip) /* as ref_clip: compares in double */
+    else if (j->clip) {
+        /* as ref_clip, which compares in double: lo and hi are f32
+         * attributes, so the f32 comparisons pick the same values (NaN
+         * passes through either way) at a quarter of the cost */
+        float lo = (float)j->lo, hi = (float)j->hi;
         for (int64_t i = 0; i < n; i++) {
-            double v = Y[i];
-            v = v < j->lo ? j->lo : v;
-            v = v > j->hi ? j->hi : v;
-            Y[i] = (float)v;
+            float v = Y[i];
+            v = v < lo ? lo : v;
+            Y[i] = v > hi ? hi : v;
         }
+    }
     else if (j->unary) /* as the unfused op computes it */
         for (int64_t i = 0; i < n; i++)
             Y[i] = (float)ref_unary_f64(j->unary, Y[i]);
