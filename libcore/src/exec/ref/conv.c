@@ -274,48 +274,85 @@ static void pad_planes(void *arg, int64_t p0, int64_t p1)
  * 2-D stride 1, the whole plane), f32 fmaf within GEMM_KC taps and the
  * chunk sums in double, then bias. */
 typedef struct dw_job {
-    const conv_geom *g;
+    const conv_geom *g; /* unpadded: each task pads its own planes */
     const float *x, *w, *bias;
     float *y;
     const ref_conv_post *post; /* or NULL */
     volatile int failed;
 } dw_job;
 
-/* acc[i] = fmaf(w, x[i*s], acc[i]): one tap on one output row */
-static inline __attribute__((always_inline)) void dw_axpy(int64_t n, float w, const float *restrict x, int64_t s,
+/* acc[i] = fmaf(w, x[i], acc[i]): one tap on one output row */
+static inline __attribute__((always_inline)) void dw_axpy(int64_t n, float w, const float *restrict x,
                                                           float *restrict acc)
 {
-    if (s == 1)
-        for (int64_t i = 0; i < n; i++)
-            acc[i] = __builtin_fmaf(w, x[i], acc[i]);
-    else
-        for (int64_t i = 0; i < n; i++)
-            acc[i] = __builtin_fmaf(w, x[i * s], acc[i]);
+    for (int64_t i = 0; i < n; i++)
+        acc[i] = __builtin_fmaf(w, x[i], acc[i]);
 }
 
-/* written once, compiled per ISA level by the wrappers below; g is the
- * padded geometry (pads 0), x the zero-padded input, so every tap covers
- * the whole output row (padding taps add w * 0, like the GEMM path's) */
+/* The zero-padded input plane x (padded extents dp x hp x wp) split by
+ * column phase for the column stride s: phase r holds padded columns r,
+ * r+s, ... as rows of wq = ceil(wp/s), so the tap at column offset c0 of
+ * output column i reads phase c0 % s at i + c0/s - contiguous for any
+ * stride, and in cache while the plane's taps run. */
+static inline __attribute__((always_inline)) void dw_split(const conv_geom *g, const float *x, int64_t s,
+                                                           int64_t hp, int64_t wq, int64_t phase_sz,
+                                                           float *restrict xs)
+{
+    int64_t dp = phase_sz / (hp * wq), W = g->in[2], pb = g->pad_b[2];
+    for (int64_t zz = 0; zz < dp; zz++)
+        for (int64_t yy = 0; yy < hp; yy++) {
+            int64_t row = zz * hp + yy, iz = zz - g->pad_b[0], iy = yy - g->pad_b[1];
+            int inside = iz >= 0 && iz < g->in[0] && iy >= 0 && iy < g->in[1];
+            const float *src = inside ? x + (iz * g->in[1] + iy) * W : NULL;
+            if (s == 1) {
+                float *d = xs + row * wq;
+                if (!inside) {
+                    memset(d, 0, (size_t)wq * sizeof(float));
+                    continue;
+                }
+                memset(d, 0, (size_t)pb * sizeof(float));
+                memcpy(d + pb, src, (size_t)W * sizeof(float));
+                memset(d + pb + W, 0, (size_t)(wq - pb - W) * sizeof(float));
+                continue;
+            }
+            for (int64_t r = 0; r < s; r++) {
+                float *d = xs + r * phase_sz + row * wq;
+                for (int64_t q = 0; q < wq; q++) {
+                    int64_t c = q * s + r - pb;
+                    d[q] = inside && c >= 0 && c < W ? src[c] : 0;
+                }
+            }
+        }
+}
+
+/* written once, compiled per ISA level by the wrappers below; each plane
+ * is first padded (and split by column phase, dw_split) into a scratch
+ * buffer, so every tap covers the whole output row (padding taps add
+ * w * 0, like the GEMM path's) */
 static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0, int64_t p1)
 {
     dw_job *j = arg;
     const conv_geom *g = j->g;
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], o2 = g->out[2];
     int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G, kw = g->k[2], s = g->stride[2];
+    int64_t dp = g->in[0] + g->pad_b[0] + g->pad_e[0], hp = g->in[1] + g->pad_b[1] + g->pad_e[1];
+    int64_t wp = g->in[2] + g->pad_b[2] + g->pad_e[2], wq = (wp + s - 1) / s, phase_sz = dp * hp * wq;
     /* 2-D stride 1: the whole plane at once, as rows of the padded width
      * (the columns past o2 are computed and dropped), so each tap is one
      * long axpy; the reads stay inside the padded plane. */
     int plane = s == 1 && g->out[0] == 1 && g->k[0] == 1;
-    int64_t len = plane ? (g->out[1] - 1) * g->in[2] + o2 : o2;
+    int64_t len = plane ? (g->out[1] - 1) * wp + o2 : o2;
     float *accf = mem_alloc((size_t)len * sizeof(float) + 4);
+    float *xs = mem_alloc((size_t)(s * phase_sz) * sizeof(float) + 4);
     double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)len * sizeof(double) + 8) : NULL;
-    if (!accf || (k_sz > GEMM_KC && !accd)) {
+    if (!accf || !xs || (k_sz > GEMM_KC && !accd)) {
         j->failed = 1;
         goto out;
     }
     for (int64_t p = p0; plane && p < p1; p++) {
-        int64_t n = p / g->M, m = p % g->M, ic = m / mg, W = g->in[2];
-        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        int64_t n = p / g->M, m = p % g->M, ic = m / mg, W = wp;
+        dw_split(g, j->x + (n * g->C + ic) * in_sz, 1, hp, wq, phase_sz, xs);
+        const float *wm = j->w + m * k_sz;
         double bias = j->bias ? (double)j->bias[m] : 0;
         float *yp = j->y + p * g->out[1] * o2;
         memset(accf, 0, (size_t)len * sizeof(float));
@@ -331,7 +368,7 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                     }
                     next_flush += GEMM_KC;
                 }
-                dw_axpy(len, wp[tap], xp + ky * g->dil[1] * W + kx * g->dil[2], 1, accf);
+                dw_axpy(len, wm[tap], xs + ky * g->dil[1] * W + kx * g->dil[2], accf);
             }
         for (int64_t oy = 0; oy < g->out[1]; oy++) {
             float *restrict yr = yp + oy * o2;
@@ -339,16 +376,17 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
             if (accd)
                 for (int64_t i = 0; i < o2; i++)
                     yr[i] = (float)((double)af[i] + accd[oy * W + i] + bias);
-            else
+            else /* af + bias in f32 is that sum rounded once (double has > 2*24+2 bits) */
                 for (int64_t i = 0; i < o2; i++)
-                    yr[i] = (float)((double)af[i] + bias);
+                    yr[i] = af[i] + (float)bias;
         }
         if (j->post)
             j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
     }
     for (int64_t p = p0; !plane && p < p1; p++) {
         int64_t n = p / g->M, m = p % g->M, ic = m / mg;
-        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        dw_split(g, j->x + (n * g->C + ic) * in_sz, s, hp, wq, phase_sz, xs);
+        const float *wm = j->w + m * k_sz;
         double bias = j->bias ? (double)j->bias[m] : 0;
         float *yp = j->y + p * g->out[0] * g->out[1] * o2;
         for (int64_t oz = 0; oz < g->out[0]; oz++)
@@ -360,7 +398,7 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                 for (int64_t kz = 0; kz < g->k[0]; kz++)
                     for (int64_t ky = 0; ky < g->k[1]; ky++) {
                         int64_t iz = oz * g->stride[0] + kz * g->dil[0], iy = oy * g->stride[1] + ky * g->dil[1];
-                        const float *xr = xp + (iz * g->in[1] + iy) * g->in[2];
+                        const float *xr = xs + (iz * hp + iy) * wq;
                         for (int64_t kx = 0; kx < kw; kx++, tap++) {
                             if (tap == next_flush) { /* chunk boundary: accd exists */
                                 for (int64_t i = 0; i < o2; i++) {
@@ -369,7 +407,8 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                                 }
                                 next_flush += GEMM_KC;
                             }
-                            dw_axpy(o2, wp[tap], xr + kx * g->dil[2], s, accf);
+                            int64_t c0 = kx * g->dil[2];
+                            dw_axpy(o2, wm[tap], xr + (c0 % s) * phase_sz + c0 / s, accf);
                         }
                     }
                 float *restrict yr = yp;
@@ -379,13 +418,14 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                         yr[i] = (float)((double)af[i] + accd[i] + bias);
                 else
                     for (int64_t i = 0; i < o2; i++)
-                        yr[i] = (float)((double)af[i] + bias);
+                        yr[i] = af[i] + (float)bias;
                 if (j->post)
                     j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
             }
     }
 out:
     mem_free(accf);
+    mem_free(xs);
     mem_free(accd);
 }
 
@@ -507,6 +547,18 @@ static int conv_f32(op_ctx *c, const conv_geom *g0, const ref_conv_post *post)
     int64_t pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
     const float *xb = x->data;
     float *xpad = NULL;
+    if (cg == 1) { /* depthwise: each task pads its own planes (dw_split) */
+        dw_job j = {g, x->data, w->data, bias, y->data, post, 0};
+        void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
+#ifdef GEMM_X86
+        int isa = gemm_core_isa();
+        fn = isa == 2 ? dw_planes_avx512 : isa == 1 ? dw_planes_avx2 : dw_planes_c;
+#endif
+        ref_parallel_for(g->N * g->M, 1, fn, &j);
+        return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise plane of %lld elements",
+                                   (long long)(g->stride[2] * pin_sz))
+                        : 0;
+    }
     if (padded && g->N * g->C > 0) {
         xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
         if (!xpad)
@@ -515,19 +567,6 @@ static int conv_f32(op_ctx *c, const conv_geom *g0, const ref_conv_post *post)
         pad_job pj = {g, &gp, x->data, xpad};
         ref_parallel_for(g->N * g->C, 1, pad_planes, &pj);
         xb = xpad;
-    }
-    if (cg == 1) {
-        dw_job j = {&gp, xb, w->data, bias, y->data, post, 0};
-        void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
-#ifdef GEMM_X86
-        int isa = gemm_core_isa();
-        fn = isa == 2 ? dw_planes_avx512 : isa == 1 ? dw_planes_avx2 : dw_planes_c;
-#endif
-        ref_parallel_for(g->N * g->M, 1, fn, &j);
-        mem_free(xpad);
-        return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise row of %lld elements",
-                                   (long long)g->out[2])
-                        : 0;
     }
     gemm_problem p;
     memset(&p, 0, sizeof p);
