@@ -316,11 +316,20 @@ static inline __attribute__((always_inline)) void dw_split(const conv_geom *g, c
                 continue;
             }
             for (int64_t r = 0; r < s; r++) {
+                /* phase r's entry q is input column q*s + r - pb: zeros
+                 * before q0 and from q1 on, the strided copy between */
                 float *d = xs + r * phase_sz + row * wq;
-                for (int64_t q = 0; q < wq; q++) {
-                    int64_t c = q * s + r - pb;
-                    d[q] = inside && c >= 0 && c < W ? src[c] : 0;
-                }
+                int64_t q0 = pb > r ? (pb - r + s - 1) / s : 0, q1 = (W + pb - r + s - 1) / s;
+                q1 = !inside ? 0 : q1 < wq ? q1 : wq;
+                q0 = q0 < q1 ? q0 : q1;
+                int64_t q = 0;
+                for (; q < q0; q++)
+                    d[q] = 0;
+                const float *sr = src ? src + q0 * s + r - pb : NULL;
+                for (int64_t i = 0; i < q1 - q0; i++)
+                    d[q0 + i] = sr[i * s];
+                for (q = q1; q < wq; q++)
+                    d[q] = 0;
             }
         }
 }
