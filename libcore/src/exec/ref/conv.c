@@ -326,12 +326,65 @@ static inline __attribute__((always_inline)) void dw_split(const conv_geom *g, c
                 for (; q < q0; q++)
                     d[q] = 0;
                 const float *sr = src ? src + q0 * s + r - pb : NULL;
-                for (int64_t i = 0; i < q1 - q0; i++)
-                    d[q0 + i] = sr[i * s];
+                if (s == 2) /* a constant stride the vectoriser turns into permutes */
+                    for (int64_t i = 0; i < q1 - q0; i++)
+                        d[q0 + i] = sr[2 * i];
+                else
+                    for (int64_t i = 0; i < q1 - q0; i++)
+                        d[q0 + i] = sr[i * s];
                 for (q = q1; q < wq; q++)
                     d[q] = 0;
             }
         }
+}
+
+/* out[i] = the f32 fmaf sum over taps t (ascending, from 0) of
+ * w[t] * x[toff[t] + i], for i < n: the whole sum of an element stays in
+ * registers (blocks of 64, then 16, then single elements) instead of
+ * one pass over an accumulator row per tap; same steps, same bits. */
+typedef float dw_v __attribute__((vector_size(64)));
+static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt, const int64_t *toff,
+                                                          const float *w, const float *x, float *restrict out)
+{
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        dw_v a[4];
+        _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) a[v] = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            const float *xt = x + toff[t] + i;
+            float wt = w[t];
+            _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) {
+                dw_v xv, r, c0 = a[v];
+                memcpy(&xv, xt + 16 * v, sizeof xv);
+                _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], c0[l]);
+                a[v] = r;
+            }
+        }
+        memcpy(out + i, a, sizeof a);
+    }
+    for (; i + 16 <= n; i += 16) {
+        dw_v a = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            dw_v xv, r;
+            memcpy(&xv, x + toff[t] + i, sizeof xv);
+            float wt = w[t];
+            _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], a[l]);
+            a = r;
+        }
+        memcpy(out + i, &a, sizeof a);
+    }
+    if (i < n) { /* the last n - i < 16: a whole vector, reading up to 15
+                  * elements past the row (the caller leaves that slack) */
+        dw_v a = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            dw_v xv, r;
+            memcpy(&xv, x + toff[t] + i, sizeof xv);
+            float wt = w[t];
+            _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], a[l]);
+            a = r;
+        }
+        memcpy(out + i, &a, (size_t)(n - i) * sizeof(float));
+    }
 }
 
 /* written once, compiled per ISA level by the wrappers below; each plane
@@ -352,10 +405,46 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
     int plane = s == 1 && g->out[0] == 1 && g->k[0] == 1;
     int64_t len = plane ? (g->out[1] - 1) * wp + o2 : o2;
     float *accf = mem_alloc((size_t)len * sizeof(float) + 4);
-    float *xs = mem_alloc((size_t)(s * phase_sz) * sizeof(float) + 4);
+    /* + 16: dw_taps' last vector of a row may read 15 past the plane */
+    float *xs = mem_alloc((size_t)(s * phase_sz + 16) * sizeof(float));
     double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)len * sizeof(double) + 8) : NULL;
     if (!accf || !xs || (k_sz > GEMM_KC && !accd)) {
         j->failed = 1;
+        goto out;
+    }
+    memset(xs + s * phase_sz, 0, 16 * sizeof(float)); /* defined values, though unused */
+    if (k_sz <= GEMM_KC) { /* one chunk: dw_taps, tap offsets from the row start */
+        int64_t toff[GEMM_KC], t = 0;
+        for (int64_t kz = 0; kz < g->k[0]; kz++)
+            for (int64_t ky = 0; ky < g->k[1]; ky++)
+                for (int64_t kx = 0; kx < kw; kx++) {
+                    int64_t c0 = kx * g->dil[2];
+                    toff[t++] = (kz * g->dil[0] * hp + ky * g->dil[1]) * wq + (c0 % s) * phase_sz + c0 / s;
+                }
+        for (int64_t p = p0; p < p1; p++) {
+            int64_t n = p / g->M, m = p % g->M, ic = m / mg;
+            dw_split(g, j->x + (n * g->C + ic) * in_sz, s, hp, wq, phase_sz, xs);
+            const float *wm = j->w + m * k_sz;
+            float bf = j->bias ? j->bias[m] : 0.0f; /* + in f32: see the plane loop below */
+            float *yp = j->y + p * g->out[0] * g->out[1] * o2;
+            if (plane) {
+                dw_taps(len, k_sz, toff, wm, xs, accf);
+                for (int64_t oy = 0; oy < g->out[1]; oy++)
+                    for (int64_t i = 0; i < o2; i++)
+                        yp[oy * o2 + i] = accf[oy * wp + i] + bf;
+                if (j->post)
+                    j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
+                continue;
+            }
+            for (int64_t oz = 0; oz < g->out[0]; oz++)
+                for (int64_t oy = 0; oy < g->out[1]; oy++, yp += o2) {
+                    dw_taps(o2, k_sz, toff, wm, xs + (oz * g->stride[0] * hp + oy * g->stride[1]) * wq, yp);
+                    for (int64_t i = 0; i < o2; i++)
+                        yp[i] = yp[i] + bf;
+                    if (j->post)
+                        j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
+                }
+        }
         goto out;
     }
     for (int64_t p = p0; plane && p < p1; p++) {
