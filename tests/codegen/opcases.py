@@ -510,6 +510,10 @@ CONVT_CASES = [
     ("k3_s3x2_big_pads", (1, 2, 4, 5), 3, (3, 3), {"strides": [3, 2], "pads": [2, 2, 2, 2]}, True),
     ("same_lower_s2", (1, 3, 5, 6), 4, (3, 3), {"strides": [2, 2], "auto_pad": "SAME_LOWER"}, True),
     ("output_shape_s2", (1, 3, 6, 5), 2, (3, 3), {"strides": [2, 2], "output_shape": [14, 12]}, True),
+    # odd total padding from output_shape: the extra element goes first unless SAME_UPPER (ONNX's rule)
+    ("output_shape_odd_pad", (1, 3, 6, 5), 2, (3, 3), {"strides": [2, 2], "output_shape": [12, 10]}, True),
+    ("output_shape_odd_pad_upper", (1, 3, 6, 5), 2, (3, 3), {"strides": [2, 2], "output_shape": [12, 10],
+                                                             "auto_pad": "SAME_UPPER"}, True),
     ("group2", (1, 8, 7, 7), 3, (3, 3), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 2}, True),
     ("depthwise_k4_s2", (2, 16, 13, 17), 1, (4, 4), {"strides": [2, 2], "pads": [1, 1, 1, 1], "group": 16}, True),
     ("row129_k3_s2", (1, 2, 2, 129), 3, (3, 3), {"strides": [2, 2]}, True),

@@ -3,7 +3,8 @@
 a message, --json is well formed and its total is the sum of its steps,
 each core row gives its VLEN and peak) and `rvvnn run --executor=emu`
 refusing what it cannot run (a module compiled for another VLEN, a VLEN
-outside 128..1024) with exit 2 and a message, never a crash.
+outside 128..1024) with exit 2 and a message, never a crash; the modeled
+cycles are the same in two processes, and a warm run is not slower.
 
 usage: bench_cli.py RVVNN"""
 import json
@@ -76,4 +77,15 @@ for core, vlen in (("x60", 256), ("x280", 512)):
         print("%s json %s consistent" % ("ok  " if ok else "FAIL", core))
         failures += not ok
 r = expect("fixed module on its own VLEN", ["bench", fixed, "--core=x280"], 0, "total")
+# the model's figures do not depend on where the host put the buffers: two processes agree exactly;
+# a warm run (after --warmup=1, the caches full) is no slower than a cold one
+outs = [run(["bench", vla, "--json"] + w) for w in ([], [], ["--warmup=1"])]
+if all(o.returncode == 0 for o in outs):
+    c = [json.loads(o.stdout)["total"]["cycles"] for o in outs]
+    ok = c[0] == c[1] and c[2] <= c[0]
+    print("%s cycles: cold %s, again %s, warm %s" % ("ok  " if ok else "FAIL", c[0], c[1], c[2]))
+    failures += not ok
+else:
+    print("FAIL bench --json: " + " | ".join(o.stderr[-200:] for o in outs))
+    failures += 1
 sys.exit(1 if failures else 0)

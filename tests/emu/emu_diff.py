@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Random vector instruction sequences (emu_diffgen.c: every arithmetic,
 compare, mask, move, slide, gather, compress, reduction, widening, carry,
-fixed-point and conversion row the emulator implements, masked and
-unmasked, random legal vtypes, AVLs, rounding modes and vxrm) on random
+fixed-point, conversion, estimate and load/store row the emulator
+implements - indexed accesses with in-bounds offsets - and the scalar A
+extension's AMOs and LR/SC, masked and unmasked, random legal vtypes, AVLs, rounding modes and vxrm) on random
 register contents (random bits with NaNs,
 infinities, zeros and subnormals mixed into the float lanes) run under
 qemu-riscv64 and on the emulator at VLEN 128, 256, 512 and 1024. The
@@ -17,7 +18,7 @@ import tempfile
 import numpy as np
 
 RVVNN, GEN = sys.argv[1:3]
-COUNT = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+COUNT = int(sys.argv[3]) if len(sys.argv) > 3 else 80
 SEED = int(sys.argv[4]) if len(sys.argv) > 4 else 20261201
 tmp = tempfile.mkdtemp(prefix="rvvnn-emu-diff-")
 r = subprocess.run([GEN, tmp, str(COUNT), str(SEED)], capture_output=True, text=True)

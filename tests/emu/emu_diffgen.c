@@ -5,8 +5,10 @@
  * random rounding mode and vxrm, runs a random sequence of vector instructions
  * under random legal vtypes and AVLs - every arithmetic, compare, mask,
  * move, slide, gather, compress, reduction, widening, carry, fixed-point,
- * conversion and (not indexed) load/store row of rv.def the emulator
- * implements, masked and unmasked, with register operands
+ * conversion, estimate (vfrec7, vfrsqrt7) and load/store row of rv.def
+ * the emulator implements (indexed ones with their offsets masked into
+ * the buffers first), the scalar A extension's AMOs and LR/SC on the
+ * scratch area, masked and unmasked, with register operands
  * validated by the ISA layer (isa_encode) under the live vtype - and
  * stores every register (and vxsat) to its output y. Both executors run the same
  * file, so the outputs must be bit-identical.
@@ -39,40 +41,50 @@ static uint32_t rnd(void)
 static const int xregs[] = {A3, A4, A5, A6, A7, T3, T4, T5, T6};
 #define N_XREGS 9
 
-/* rows the emulator implements and the generator may emit */
+/* rows the emulator implements and the generator may emit: the vector
+ * rows and the scalar A extension (AMOs and LR/SC on the scratch area) */
 static int wanted(isa_id id)
 {
     const isa_row *r = isa_row_of(id);
-    if (r->base != id || r->len != 4 || r->ext < ISA_EXT_V || r->cls == ISA_CL_VSET)
+    if (r->base != id || r->len != 4)
         return 0;
-    uint32_t opc = r->match & 0x7f;
-    if (opc == 0x07 || opc == 0x27) /* memory: not indexed (random indices would leave the buffers) */
-        return r->cls != ISA_CL_VLDX && r->cls != ISA_CL_VSTX;
+    if (r->ext == ISA_EXT_A)
+        return 1;
+    if (r->ext < ISA_EXT_V || r->cls == ISA_CL_VSET)
+        return 0;
     const char *mn = r->mnemonic;
     /* qemu 7.2 aborts translating the .rtz conversions (asm.h): no reference */
-    if (!strncmp(mn, "vfncvt.rod", 10) || strstr(mn, ".rtz."))
+    if (strstr(mn, ".rtz."))
         return 0;
-    /* the estimate tables are not implemented */
-    static const char *const skip[] = {"vfrec7", "vfrsqrt7", NULL};
-    for (int i = 0; skip[i]; i++)
-        if (!strncmp(mn, skip[i], strlen(skip[i])))
-            return 0;
     return 1;
 }
 
 static isa_id rows[ISA__COUNT];
 static int n_rows;
+/* rows drawn one time in eight, so each module has a few: the estimates
+ * and vfncvt.rod need float SEWs the uniform draw rarely meets, and SC
+ * succeeds only after an LR */
+static isa_id boost[16];
+static int n_boost;
+static int boosted(isa_id id)
+{
+    static const char *const pre[] = {"vfrec7", "vfrsqrt7", "vfncvt.rod", "lr.", "sc.", NULL};
+    for (int i = 0; pre[i]; i++)
+        if (!strncmp(isa_row_of(id)->mnemonic, pre[i], strlen(pre[i])))
+            return 1;
+    return 0;
+}
 
 /* A random encodable instance of a random row under (sew, lmul8). */
 static int random_insn(unsigned sew, int lmul8, uint32_t *word)
 {
     isa_vctx ctx = {sew, lmul8, ISA_X_V};
     for (int attempt = 0; attempt < 200; attempt++) {
-        isa_id id = rows[rnd() % (unsigned)n_rows];
+        isa_id id = n_boost && rnd() % 8 == 0 ? boost[rnd() % (unsigned)n_boost] : rows[rnd() % (unsigned)n_rows];
         const isa_row *r = isa_row_of(id);
         isa_inst in = {.id = id, .vm = rnd() % 4 != 0, .rm = 7};
         uint32_t opc = r->match & 0x7f;
-        int mem = opc == 0x07 || opc == 0x27;
+        int mem = opc == 0x07 || opc == 0x27, amo = opc == 0x2f;
         for (int i = 0; i < r->n_ops; i++) {
             const isa_opkind *o = &isa_opkinds[r->ops[i]];
             int64_t v;
@@ -80,6 +92,8 @@ static int random_insn(unsigned sew, int lmul8, uint32_t *word)
                 v = rnd() % 32;
             else if (o->type == ISA_T_X && mem) /* base: mid-x for loads, mid-scratch for stores; stride a0 */
                 v = o->slot == ISA_SLOT_RS1 ? (opc == 0x07 ? A1 : T2) : A0;
+            else if (o->type == ISA_T_X && amo && o->slot == ISA_SLOT_RS1) /* an aligned scratch address */
+                v = T2;
             else if (o->type == ISA_T_X)
                 v = xregs[rnd() % N_XREGS];
             else if (o->type == ISA_T_F)
@@ -98,6 +112,33 @@ static int random_insn(unsigned sew, int lmul8, uint32_t *word)
 }
 
 static const int lmuls[] = {-8, -4, -2, 1, 2, 4, 8};
+
+/* Before an indexed access (word w, under sew/lmul8 = asm_vsetvli's l):
+ * switches to the index vector's EEW and EMUL (the same VLMAX, so the
+ * same vl from the AVL in t0), ands the byte offsets with 0x3f8 (8-byte
+ * aligned, at most 1016 + 8 fields x 8 bytes past the base: inside the
+ * buffers) and switches back. Other words need nothing. */
+static int index_offsets(cg_asm *a, uint32_t w, unsigned sew, int lmul8, int l)
+{
+    uint32_t opc = w & 0x7f, mop = (w >> 26) & 3, width = (w >> 12) & 7;
+    if ((opc != 0x07 && opc != 0x27) || (mop != 1 && mop != 3) || !(width == 0 || width >= 5))
+        return 0;
+    unsigned eew = width == 0 ? 8 : width == 5 ? 16 : width == 6 ? 32 : 64;
+    int emul8 = (int)((unsigned)lmul8 * eew / sew);
+    if (emul8 < 1 || emul8 > 64)
+        return RV_EINTERNAL; /* isa_encode accepted a reserved EMUL */
+    asm_vsetvli(a, 0, T0, (int)eew, emul8 >= 8 ? emul8 / 8 : -(8 / emul8));
+    asm_li(a, T1, 0x3f8);
+    isa_vctx ctx = {eew, emul8, ISA_X_V};
+    isa_inst in = {.id = ISA_VAND_VX, .rd = (uint8_t)((w >> 20) & 31), .rs2 = (uint8_t)((w >> 20) & 31), .rs1 = T1,
+                   .vm = 1};
+    uint32_t aw;
+    if (isa_encode(&in, &ctx, &aw))
+        return RV_EINTERNAL;
+    asm_word(a, aw);
+    asm_vsetvli(a, T1, T0, (int)sew, l);
+    return 0;
+}
 
 static int write_module(const char *path)
 {
@@ -143,7 +184,8 @@ static int write_module(const char *path)
         return RV_EINTERNAL;
     asm_word(&a, csrw);
     unsigned sew = 0;
-    int lmul8 = 8;
+    int lmul8 = 8, cur_l = 1;
+    uint32_t lr_width = 0; /* funct3 of the LR holding the reservation, 0 none */
     for (int k = 0; k < N_INSNS; k++) {
         if (k % 6 == 0) {
             unsigned s;
@@ -156,10 +198,21 @@ static int write_module(const char *path)
             asm_li(&a, T0, avl);
             asm_vsetvli(&a, T1, T0, (int)s, l); /* vl <= 79 keeps strided accesses inside the buffers */
             sew = s;
+            cur_l = l;
             lmul8 = l > 0 ? 8 * l : 8 / -l;
         }
         uint32_t w;
-        if (random_insn(sew, lmul8, &w))
+        do {
+            if (random_insn(sew, lmul8, &w))
+                return RV_EINTERNAL;
+            /* an SC of the other width than the reserving LR: qemu stores
+             * when the low word matches yet reports failure (its compare is
+             * at LR's width); the emulator fails it outright, as the A
+             * extension allows - not generated */
+        } while ((w & 0x7f) == 0x2f && w >> 27 == 3 && lr_width && ((w >> 12) & 7) != lr_width);
+        if ((w & 0x7f) == 0x2f && (w >> 27 == 2 || w >> 27 == 3))
+            lr_width = w >> 27 == 2 ? (w >> 12) & 7 : 0; /* LR reserves, every SC ends the reservation */
+        if (index_offsets(&a, w, sew, lmul8, cur_l))
             return RV_EINTERNAL;
         asm_word(&a, w);
     }
@@ -232,8 +285,11 @@ int main(int argc, char **argv)
         return 2;
     }
     for (int id = 1; id < ISA__COUNT; id++)
-        if (wanted((isa_id)id))
+        if (wanted((isa_id)id)) {
             rows[n_rows++] = (isa_id)id;
+            if (boosted((isa_id)id) && n_boost < 16)
+                boost[n_boost++] = (isa_id)id;
+        }
     rng_state = strtoull(argv[3], NULL, 0) * 2654435761u + 1;
     for (int i = 0; i < atoi(argv[2]); i++) {
         char path[4096];
@@ -243,6 +299,6 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    printf("%d rows\n", n_rows);
+    printf("%d rows (%d drawn more often)\n", n_rows, n_boost);
     return 0;
 }

@@ -8,7 +8,11 @@ RVV steps' instructions; `rvvnn bench --executor=emu --json` gives the
 emulator's per-step counts by the same classes. Every class must be
 equal (exact: both execute the same instruction stream).
 
-usage: insn_count.py RVVNN RVVNN_RT PLUGIN MODEL_DIR"""
+The random-instruction modules of the differential test (emu_diffgen:
+every vector row the emulator implements, indexed accesses, vfrec7 and
+vfrsqrt7, the A extension) are counted the same way.
+
+usage: insn_count.py RVVNN RVVNN_RT PLUGIN MODEL_DIR [EMU_DIFFGEN]"""
 import json
 import os
 import subprocess
@@ -20,6 +24,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 RVVNN, RT, PLUGIN, MODELS = sys.argv[1:5]
+DIFFGEN = sys.argv[5] if len(sys.argv) > 5 else None
 tmp = tempfile.mkdtemp(prefix="rvvnn-emu-insn-")
 CLASSES = ["scalar", "vsetvl", "vector_arith", "vector_load", "vector_store"]
 failures = 0
@@ -58,14 +63,15 @@ def emu_counts(mod, ins, vlen):
     return c
 
 
-def check(name, onnx_path, feeds, vlens, flags=()):
+def check(name, onnx_path, feeds, vlens, flags=(), mod=None):
     global failures
-    mod = os.path.join(tmp, name + ".rvvmod")
-    r = run([RVVNN, "compile", onnx_path, "-o", mod, "--verbose"] + list(flags))
-    if r.returncode or " 0 fallback steps" not in r.stderr:
-        failures += 1
-        print("FAIL %s: compile (must be all RVV steps): %s" % (name, r.stderr.strip()[-200:]))
-        return
+    if mod is None:
+        mod = os.path.join(tmp, name + ".rvvmod")
+        r = run([RVVNN, "compile", onnx_path, "-o", mod, "--verbose"] + list(flags))
+        if r.returncode or " 0 fallback steps" not in r.stderr:
+            failures += 1
+            print("FAIL %s: compile (must be all RVV steps): %s" % (name, r.stderr.strip()[-200:]))
+            return
     for v in vlens:
         try:
             q, e = qemu_counts(mod, feeds, v), emu_counts(mod, feeds, v)
@@ -117,4 +123,16 @@ p, f = one_node("layernorm", helper.make_node("LayerNormalization", ["x", "s", "
 check("layernorm", p, f, [128, 1024])
 check("bert_tiny", os.path.join(MODELS, "bert_tiny_op17.onnx"), [os.path.join(MODELS, "bert_tiny_op17.input_0.npy")],
       [128])
+if DIFFGEN:
+    d = os.path.join(tmp, "diff")
+    os.makedirs(d)
+    r = run([DIFFGEN, d, "6", "20261202"])
+    if r.returncode:
+        failures += 1
+        print("FAIL emu_diffgen: " + r.stderr.strip())
+    else:
+        for i in range(6):
+            x = os.path.join(d, "x%d.npy" % i)
+            np.save(x, rng.integers(0, 256, 8192, dtype=np.uint8))
+            check("random%d" % i, None, [x], [128, 256], mod=os.path.join(d, "diff%d.rvvmod" % i))
 sys.exit(1 if failures else 0)

@@ -379,7 +379,7 @@ static void convt_pads(const ir_node *n, int sp, int d, int64_t in, int64_t k, i
     int64_t b = pd && (int)n_pd == 2 * sp ? pd[d] : 0, e = pd && (int)n_pd == 2 * sp ? pd[sp + d] : 0;
     if (os) {
         int64_t total = full - os[d] < 0 ? 0 : full - os[d];
-        b = strcmp(ap, "SAME_LOWER") ? total / 2 : total - total / 2;
+        b = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2; /* as exec/ref/conv.c */
         *pb = b;
         *out = os[d];
         return;

@@ -147,6 +147,14 @@ void emu_close(emu *e)
 }
 
 int emu_session_open(emu *e, mod_session **out) { return modrun_open_rvv(e->m, emu_run_step, e, out); }
+void emu_reset_stats(emu *e)
+{
+    size_t n = (size_t)e->m->hdr->n_steps + 1;
+    memset(e->counts, 0, n * sizeof *e->counts);
+    memset(e->cycles, 0, n * sizeof *e->cycles);
+    memset(e->busy, 0, n * EMU_RES__COUNT * sizeof *e->busy);
+    memset(e->limit, 0, n);
+}
 const emu_counts *emu_step_counts(const emu *e, uint32_t step)
 {
     return step < e->m->hdr->n_steps ? &e->counts[step] : NULL;
@@ -384,6 +392,68 @@ static int do_fp(emu *e, const emu_insn *d)
             goto fault;                                                       \
     } while (0)
 
+/* The A extension on one hart: AMOs read, combine and write back at the
+ * access width (words sign-extend into rd). LR/SC follow qemu's user-mode
+ * rule, so the two agree: SC succeeds when its address and width are the
+ * reserving LR's and memory still holds what LR read; every SC ends the
+ * reservation. (An SC of the other width always fails here; qemu then
+ * compares at LR's width - a case the A extension leaves open.) */
+static int do_amo(emu *e, const emu_insn *d)
+{
+    const isa_row *row = isa_row_of((isa_id)d->op);
+    unsigned n = ((d->word >> 12) & 7) == 3 ? 8 : 4, f5 = d->word >> 27;
+    uint64_t addr = e->x[d->rs1], src = e->x[d->rs2], old;
+    if (addr & (n - 1))
+        return emu_fault(e, "%s at 0x%llx: not aligned to %u bytes", row->mnemonic, (unsigned long long)addr, n);
+    void *p = emu_mem(e, addr, n, f5 != 2);
+    if (!p)
+        return -1;
+    if (n == 4) {
+        int32_t w;
+        memcpy(&w, p, 4);
+        old = (uint64_t)(int64_t)w;
+    } else {
+        memcpy(&old, p, 8);
+    }
+    uint64_t nv;
+    int64_t so = n == 4 ? (int64_t)(int32_t)old : (int64_t)old, ss = n == 4 ? (int64_t)(int32_t)src : (int64_t)src;
+    uint64_t uo = n == 4 ? (uint32_t)old : old, us = n == 4 ? (uint32_t)src : src;
+    switch (f5) {
+    case 0x02: /* lr */
+        e->lr_addr = addr;
+        e->lr_val = old;
+        e->lr_size = n;
+        e->x[d->rd] = old;
+        e->cur.bytes_loaded += n;
+        return 0;
+    case 0x03: { /* sc: rd = 0 on success */
+        int ok = e->lr_addr == addr && e->lr_size == n && old == e->lr_val;
+        e->lr_addr = UINT64_MAX;
+        if (ok) {
+            memcpy(p, &src, n); /* little-endian: the low n bytes */
+            e->cur.bytes_stored += n;
+        }
+        e->x[d->rd] = !ok;
+        return 0;
+    }
+    case 0x01: nv = src; break;
+    case 0x00: nv = old + src; break;
+    case 0x04: nv = old ^ src; break;
+    case 0x0c: nv = old & src; break;
+    case 0x08: nv = old | src; break;
+    case 0x10: nv = so < ss ? old : src; break;
+    case 0x14: nv = so > ss ? old : src; break;
+    case 0x18: nv = uo < us ? old : src; break;
+    case 0x1c: nv = uo > us ? old : src; break;
+    default: return emu_fault(e, "AMO funct5 0x%02x is not implemented", f5);
+    }
+    memcpy(p, &nv, n);
+    e->cur.bytes_loaded += n;
+    e->cur.bytes_stored += n;
+    e->x[d->rd] = old;
+    return 0;
+}
+
 static int exec_one(emu *e, const emu_insn *d, uint64_t *next)
 {
     uint64_t *X = e->x, pc = e->pc;
@@ -495,6 +565,8 @@ static int exec_one(emu *e, const emu_insn *d, uint64_t *next)
     default:
         if (is_vector(d))
             return emu_vec_exec(e, d);
+        if ((d->word & 0x7f) == 0x2f && d->len == 4)
+            return do_amo(e, d);
         return do_fp(e, d);
     }
     X[d->rd] = r;
@@ -554,6 +626,7 @@ int emu_run_step(void *user, uint32_t step, uint64_t *argv, uint32_t n, const mo
     e->n_reg = n_reg + 1;
     e->last_reg = 0;
     memset(e->x, 0, sizeof e->x);
+    e->lr_addr = UINT64_MAX;
     e->x[1] = EMU_RET_PC;                                      /* ra */
     e->x[2] = (uint64_t)(uintptr_t)e->stack + EMU_STACK_BYTES; /* sp, 16-byte aligned */
     e->x[10] = (uint64_t)(uintptr_t)argv;                      /* a0 */
@@ -581,7 +654,7 @@ int emu_run_step(void *user, uint32_t step, uint64_t *argv, uint32_t n, const mo
     if (e->tm) {
         double *busy = &e->busy[(size_t)step * EMU_RES__COUNT];
         int lim;
-        e->cycles[step] += tm_end(e->tm, busy, &lim, st->bytes);
+        e->cycles[step] += tm_end(e->tm, busy, &lim);
         e->limit[step] = (uint8_t)lim;
     }
     if (rc) {

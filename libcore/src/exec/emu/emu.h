@@ -51,6 +51,9 @@ int emu_session_open(emu *e, mod_session **out);
  * RV_EINVAL (like modrun), or an error naming the step, pc and cause. */
 int emu_run_step(void *emu_ptr, uint32_t step, uint64_t *argv, uint32_t n, const modrun_region *reg,
                  uint32_t n_reg);
+/* Zeroes the per-step counts, cycles and busy figures; the timing model's
+ * caches keep their lines (so runs after it are measured warm). */
+void emu_reset_stats(emu *e);
 /* Per-step counts (NULL past the last step) and the VLEN in use. */
 const emu_counts *emu_step_counts(const emu *e, uint32_t step);
 unsigned emu_vlen(const emu *e);

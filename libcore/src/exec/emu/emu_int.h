@@ -53,6 +53,8 @@ struct emu {
     int vill;
     unsigned frm, fflags;
     unsigned vxrm, vxsat;        /* fixed-point rounding mode and saturation flag */
+    uint64_t lr_addr, lr_val;    /* lr.w/lr.d reservation (UINT64_MAX: none) and the value it read */
+    unsigned lr_size;            /* 4 or 8: the reserving LR's width */
     unsigned char *v;            /* 32 registers of vlenb bytes (+ slack) */
     unsigned char *stack;
     /* sandbox */
@@ -90,6 +92,8 @@ int emu_fault(struct emu *e, const char *fmt, ...) RV_PRINTF(2, 3);
  * "not implemented" for rows neither file handles) */
 int emu_vec_more(struct emu *e, const emu_insn *d);
 int emu_vec_unsupported(struct emu *e, const emu_insn *d);
+/* vec_est.c: vfrec7.v, vfrsqrt7.v (the specification's tables) and vfncvt.rod.f.f.w */
+int emu_vec_estimate(struct emu *e, const emu_insn *d);
 
 /* --- vector element access (little-endian host) ----------------------- */
 #define VREG(r) (e->v + (size_t)(r) * e->vlenb)

@@ -8,9 +8,11 @@
  * in-order vector unit: execution pipes (occupancy by register group:
  * LMUL x VLEN / DLEN cycles on one pipe; results chained to dependents
  * after the operation's latency) and a load/store unit (bytes per cycle
- * for unit stride, cycles per element for strided and indexed). A step
- * takes as long as its timeline, or as its compulsory traffic from L2 or
- * DRAM when that is longer. Each resource's busy cycles are reported;
+ * for unit stride, cycles per element for strided and indexed) behind a
+ * bounded vector queue, with write-after-write and write-after-read order
+ * on the vector registers, and an L1 D / L2 cache model (cache.h) whose
+ * misses take transfer time on the L2 and DRAM ports and delay the data
+ * they fetch. Each resource's busy cycles are reported;
  * what the timeline has beyond the busiest resource is latency stalls
  * (dependencies: reductions, vector results read by scalar code,
  * accumulator chains). */
@@ -51,10 +53,9 @@ void tm_begin(tm_state *t);
 /* One instruction about to execute under e's live vtype and vl. */
 void tm_insn(tm_state *t, const struct emu *e, const struct emu_insn *d);
 /* Ends a step: busy[EMU_RES__COUNT] gets each resource's cycles (added
- * to), *limit the index of the one that bound it; footprint is the
- * step's distinct data bytes (the module's estimate), which decides how
- * much of the traffic comes from L2 or DRAM. Returns the step's cycles. */
-double tm_end(tm_state *t, double *busy, int *limit, uint64_t footprint);
+ * to), *limit the index of the one that bound it. Returns the step's
+ * cycles. The caches keep their contents for the next step. */
+double tm_end(tm_state *t, double *busy, int *limit);
 const char *tm_resource_name(int r);
 /* Timing class of a decoded row (computed once per code address). */
 int tm_classify(int isa_base, uint32_t word);

@@ -8,8 +8,8 @@
  * two agree bit for bit: vl = min(AVL, VLMAX); tail and masked-off
  * elements are left undisturbed (agnostic allows it); every float result
  * that is a NaN is the canonical NaN; float reductions, ordered and
- * unordered, add in element order starting from vs1[0]. Widening float
- * arithmetic and f16 elements are not implemented: they fail with a
+ * unordered, add in element order starting from vs1[0]. f16 elements are
+ * not implemented: they fail with a
  * clear error (the code generators do not emit them). */
 #include "emu_int.h"
 #include "../../util/status.h"
@@ -763,6 +763,8 @@ int emu_vec_exec(emu *e, const emu_insn *d)
             return unsupported(e, d);
         return do_funary(e, d);
     }
+    if (op == ISA_VFREC7_V || op == ISA_VFRSQRT7_V || op == ISA_VFNCVT_ROD_F_F_W)
+        return emu_vec_estimate(e, d);
     if ((op >= ISA_VFCVT_XU_F_V && op <= ISA_VFNCVT_RTZ_X_F_W))
         return do_funary(e, d);
     if ((op >= ISA_VSLIDEUP_VX && op <= ISA_VSLIDEDOWN_VI) || op == ISA_VRGATHER_VV || op == ISA_VRGATHER_VX ||

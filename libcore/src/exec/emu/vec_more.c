@@ -5,8 +5,8 @@
  * rows (saturating add/subtract, averaging, vsmul, scaling shifts,
  * narrowing clips: rounding by vxrm, saturation sets vxsat). Same
  * conventions as vec.c: tail and inactive elements undisturbed, canonical
- * NaNs, float reductions in element order. The vfrec7/vfrsqrt7 estimate
- * tables are not implemented. */
+ * NaNs, float reductions in element order (the vfrec7/vfrsqrt7 estimate
+ * tables are in vec_est.c). */
 #include "emu_int.h"
 
 /* the SEW-wide second operand of element i: vs1, x[rs1] or the immediate */

@@ -93,7 +93,9 @@ static int conv_geometry(op_ctx *c, int transpose, conv_geom *g)
                 int64_t total = full - os[d];
                 if (total < 0)
                     total = 0;
-                int upper = strcmp(ap, "SAME_LOWER") != 0;
+                /* ONNX: SAME_UPPER puts the odd element of the padding at
+                 * the end; NOTSET and SAME_LOWER put it at the start */
+                int upper = strcmp(ap, "SAME_UPPER") == 0;
                 g->pad_b[d] = upper ? total / 2 : total - total / 2;
                 g->pad_e[d] = total - g->pad_b[d];
                 g->out[d] = os[d];
