@@ -389,6 +389,31 @@ static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt,
     }
 }
 
+/* dw_taps on 4 rows at once (input rows xrs apart, output rows ors
+ * apart): short rows (stride-2 layers have 7..56 outputs) still get 4
+ * independent fmaf chains instead of one; same steps per element. */
+static inline __attribute__((always_inline)) void dw_taps4(int64_t n, int64_t nt, const int64_t *toff,
+                                                           const float *w, const float *x, int64_t xrs,
+                                                           float *restrict out, int64_t ors)
+{
+    for (int64_t i = 0; i < n; i += 16) {
+        dw_v a[4];
+        _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) a[r] = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            const float *xt = x + toff[t] + i;
+            float wt = w[t];
+            _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) {
+                dw_v xv, v, c0 = a[r];
+                memcpy(&xv, xt + r * xrs, sizeof xv); /* up to 15 past the row: the plane's slack */
+                _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) v[l] = __builtin_fmaf(wt, xv[l], c0[l]);
+                a[r] = v;
+            }
+        }
+        size_t nb = (size_t)(n - i < 16 ? n - i : 16) * sizeof(float);
+        _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) memcpy(out + r * ors + i, &a[r], nb);
+    }
+}
+
 /* written once, compiled per ISA level by the wrappers below; each plane
  * is first padded (and split by column phase, dw_split) into a scratch
  * buffer, so every tap covers the whole output row (padding taps add
@@ -440,7 +465,11 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
             }
             for (int64_t oz = 0; oz < g->out[0]; oz++)
                 for (int64_t oy = 0; oy < g->out[1]; oy++, yp += o2) {
-                    dw_taps(o2, k_sz, toff, wm, xs + (oz * g->stride[0] * hp + oy * g->stride[1]) * wq, yp);
+                    const float *xr = xs + (oz * g->stride[0] * hp + oy * g->stride[1]) * wq;
+                    if (oy % 4 == 0 && oy + 4 <= g->out[1] && o2 < 64) /* rows oy..oy+3 now */
+                        dw_taps4(o2, k_sz, toff, wm, xr, g->stride[1] * wq, yp, o2);
+                    else if (oy % 4 == 0 || oy + (4 - oy % 4) > g->out[1] || o2 >= 64)
+                        dw_taps(o2, k_sz, toff, wm, xr, yp); /* not covered by a dw_taps4 */
                     for (int64_t i = 0; i < o2; i++)
                         yp[i] = yp[i] + bf;
                     if (j->post)
