@@ -62,7 +62,7 @@ static void test_core_shapes(void)
 {
     static const int64_t dims[][3] = {{1, 1, 1},   {1, 7, 129},   {7, 1, 128}, {8, 32, 127},  {9, 33, 257},
                                       {31, 129, 7}, {33, 31, 300}, {64, 49, 600}, {129, 130, 1}, {2, 300, 0},
-                                      {17, 513, 131}};
+                                      {17, 513, 131}, {1, 200, 300}};
     int top = gemm_core_isa();
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
         int64_t M = dims[d][0], N = dims[d][1], K = dims[d][2];
