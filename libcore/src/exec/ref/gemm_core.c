@@ -163,7 +163,8 @@ static void pack_a_tail(void *arg, int64_t b0, int64_t b1)
 
 /* B rows [k0, k0+kc) x columns [n0, n0+nc) into NR-column strips (strip
  * s: pb[s*kc*NR + k*NR + j]), zero past nc. */
-static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, int64_t nc, int64_t k0, int64_t kc,
+static inline __attribute__((always_inline)) void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0,
+                                                        int64_t nc, int64_t k0, int64_t kc,
                    float *pb)
 {
     int64_t full = nc / nr * nr, w = nc - full;
@@ -199,7 +200,7 @@ static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, in
 /* Task t = (batch, row group, column tile): for each K-chunk, packs the
  * tile's B chunk once and runs every (row strip, column strip) of the
  * group on it, adding into double accumulators; then the epilogue. */
-static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
+static inline __attribute__((always_inline)) void gemm_tasks(void *arg, int64_t t0, int64_t t1)
 {
     gemm_job *j = arg;
     const gemm_problem *p = j->p;
@@ -294,6 +295,15 @@ out:
     mem_free(acc);
 }
 
+/* The task loop compiled per ISA level too, so its packing copies and
+ * epilogue loops use the level's vectors (element-wise IEEE steps: ISO
+ * C mode does not contract them into FMAs, the bits stay the same). */
+static void gemm_tasks_c(void *arg, int64_t t0, int64_t t1) { gemm_tasks(arg, t0, t1); }
+#ifdef GEMM_X86
+GEMM_AVX2 static void gemm_tasks_avx2(void *arg, int64_t t0, int64_t t1) { gemm_tasks(arg, t0, t1); }
+GEMM_AVX512 static void gemm_tasks_avx512(void *arg, int64_t t0, int64_t t1) { gemm_tasks(arg, t0, t1); }
+#endif
+
 int gemm_core_run(const gemm_problem *p)
 {
     if (p->M <= 0 || p->N <= 0 || p->batches <= 0)
@@ -317,7 +327,11 @@ int gemm_core_run(const gemm_problem *p)
             return RV_ENOMEM;
         ref_parallel_for(p->batches, 1, pack_a_tail, &j);
     }
-    ref_parallel_for(p->batches * j.mg * j.nt, 1, gemm_tasks, &j);
+    void (*tasks)(void *, int64_t, int64_t) = gemm_tasks_c;
+#ifdef GEMM_X86
+    tasks = j.isa == &isas[2] ? gemm_tasks_avx512 : j.isa == &isas[1] ? gemm_tasks_avx2 : gemm_tasks_c;
+#endif
+    ref_parallel_for(p->batches * j.mg * j.nt, 1, tasks, &j);
     mem_free(j.pa);
     return j.failed ? RV_ENOMEM : 0;
 }
