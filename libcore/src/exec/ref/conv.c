@@ -341,12 +341,14 @@ static inline __attribute__((always_inline)) void dw_split(const conv_geom *g, c
 }
 
 /* out[i] = the f32 fmaf sum over taps t (ascending, from 0) of
- * w[t] * x[toff[t] + i], for i < n: the whole sum of an element stays in
- * registers (blocks of 64, then 16, then single elements) instead of
+ * w[t] * x[toff[t] + i], + bf in f32, for i < n (the sum + bias rounded
+ * once, as the contract has it); the whole sum of an element stays in
+ * registers (blocks of 64, then 16, then one vector for the rest) instead of
  * one pass over an accumulator row per tap; same steps, same bits. */
 typedef float dw_v __attribute__((vector_size(64)));
 static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt, const int64_t *toff,
-                                                          const float *w, const float *x, float *restrict out)
+                                                          const float *w, const float *x, float *restrict out,
+                                                          float bf)
 {
     int64_t i = 0;
     for (; i + 64 <= n; i += 64) {
@@ -362,6 +364,7 @@ static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt,
                 a[v] = r;
             }
         }
+        _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) a[v] += bf;
         memcpy(out + i, a, sizeof a);
     }
     for (; i + 16 <= n; i += 16) {
@@ -373,6 +376,7 @@ static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt,
             _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], a[l]);
             a = r;
         }
+        a += bf;
         memcpy(out + i, &a, sizeof a);
     }
     if (i < n) { /* the last n - i < 16: a whole vector, reading up to 15
@@ -385,6 +389,7 @@ static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt,
             _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], a[l]);
             a = r;
         }
+        a += bf;
         memcpy(out + i, &a, (size_t)(n - i) * sizeof(float));
     }
 }
@@ -394,7 +399,7 @@ static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt,
  * independent fmaf chains instead of one; same steps per element. */
 static inline __attribute__((always_inline)) void dw_taps4(int64_t n, int64_t nt, const int64_t *toff,
                                                            const float *w, const float *x, int64_t xrs,
-                                                           float *restrict out, int64_t ors)
+                                                           float *restrict out, int64_t ors, float bf)
 {
     for (int64_t i = 0; i < n; i += 16) {
         dw_v a[4];
@@ -409,8 +414,14 @@ static inline __attribute__((always_inline)) void dw_taps4(int64_t n, int64_t nt
                 a[r] = v;
             }
         }
-        size_t nb = (size_t)(n - i < 16 ? n - i : 16) * sizeof(float);
-        _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) memcpy(out + r * ors + i, &a[r], nb);
+        _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) a[r] += bf;
+        if (n - i >= 16) { /* a constant size: vector stores, not memcpy calls */
+            _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) memcpy(out + r * ors + i, &a[r], sizeof a[r]);
+        } else {
+            size_t nb = (size_t)(n - i) * sizeof(float);
+            for (int r = 0; r < 4; r++)
+                memcpy(out + r * ors + i, &a[r], nb);
+        }
     }
 }
 
@@ -455,10 +466,10 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
             float bf = j->bias ? j->bias[m] : 0.0f; /* + in f32: see the plane loop below */
             float *yp = j->y + p * g->out[0] * g->out[1] * o2;
             if (plane) {
-                dw_taps(len, k_sz, toff, wm, xs, accf);
+                dw_taps(len, k_sz, toff, wm, xs, accf, bf);
                 for (int64_t oy = 0; oy < g->out[1]; oy++)
                     for (int64_t i = 0; i < o2; i++)
-                        yp[oy * o2 + i] = accf[oy * wp + i] + bf;
+                        yp[oy * o2 + i] = accf[oy * wp + i];
                 if (j->post)
                     j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
                 continue;
@@ -467,11 +478,9 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                 for (int64_t oy = 0; oy < g->out[1]; oy++, yp += o2) {
                     const float *xr = xs + (oz * g->stride[0] * hp + oy * g->stride[1]) * wq;
                     if (oy % 4 == 0 && oy + 4 <= g->out[1] && o2 < 64) /* rows oy..oy+3 now */
-                        dw_taps4(o2, k_sz, toff, wm, xr, g->stride[1] * wq, yp, o2);
+                        dw_taps4(o2, k_sz, toff, wm, xr, g->stride[1] * wq, yp, o2, bf);
                     else if (oy % 4 == 0 || oy + (4 - oy % 4) > g->out[1] || o2 >= 64)
-                        dw_taps(o2, k_sz, toff, wm, xr, yp); /* not covered by a dw_taps4 */
-                    for (int64_t i = 0; i < o2; i++)
-                        yp[i] = yp[i] + bf;
+                        dw_taps(o2, k_sz, toff, wm, xr, yp, bf); /* not covered by a dw_taps4 */
                     if (j->post)
                         j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
                 }
