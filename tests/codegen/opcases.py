@@ -88,6 +88,18 @@ def gemm_cases():
                                                            alpha=alpha, beta=beta),
                                           [vi("a", sa), vi("b", sb), vi("c", cshape)], [vi("y", (m_, n))], []),
                [f32(*sa), f32(*sb), f32(*cshape)])
+    # the software-pipelined k loop (gemm.c): K = 1 (no loop, no look-ahead load), K at and around
+    # the unroll of 8 (straight code of 8 steps; one trip plus 1; one trip plus 8), odd K; M = 13
+    # leaves a row tail after 6- and 7-row blocks
+    for k in [1, 2, 8, 9, 16, 17]:
+        yield ("matmul_kpipe_k%d" % k, model(helper.make_node("MatMul", ["a", "b"], ["y"]), [vi("a", (13, k))],
+                                              [vi("y", (13, 33))], [numpy_helper.from_array(f32(k, 33), "b")]),
+               [f32(13, k)])
+    # the same with a run-time transposed B (vlse32 loads, stride in s0 through the k loop)
+    for k in [1, 9]:
+        yield ("gemm_kpipe_rtb_k%d" % k, model(helper.make_node("Gemm", ["a", "b"], ["y"], transB=1),
+                                                [vi("a", (13, k)), vi("b", (21, k))], [vi("y", (13, 21))], []),
+               [f32(13, k), f32(21, k)])
     # K large enough for the unrolled k loop plus a remainder
     yield ("matmul_k515", model(helper.make_node("MatMul", ["a", "b"], ["y"]), [vi("a", (5, 515))],
                                 [vi("y", (5, 33))], [numpy_helper.from_array(f32(515, 33), "b")]), [f32(5, 515)])

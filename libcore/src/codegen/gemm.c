@@ -4,12 +4,14 @@
  * C[m, n0:n0+vl] for MR rows at a time is held in MR vector register
  * groups; each k step loads one vector of B (vle32, or vlse32 when B is
  * transposed and not constant) and, per row, one scalar of A (flw) and
- * one vfmacc.vf. Constant B is packed at compile time into panels of Pw
- * columns stored k-major (K x Pw contiguous), so the vector loads of a
- * panel are unit-stride and the panel stays in L1 while all row blocks
- * sweep it. Pw = VLMAX for a fixed VLEN; for vector-length agnostic
- * code Pw = the VLMAX of the largest VLEN supported (1024) and a panel
- * is strip-mined with vsetvli, so the same code is right at any VLEN.
+ * one vfmacc.vf. The B vector alternates between two register groups,
+ * loaded one k step ahead (see emit_micro). Constant B is packed at
+ * compile time into panels of Pw columns stored k-major (K x Pw
+ * contiguous), so the vector loads of a panel are unit-stride and the
+ * panel stays in L1 while all row blocks sweep it. Pw = VLMAX for a
+ * fixed VLEN; for vector-length agnostic code Pw = the VLMAX of the
+ * largest VLEN supported (1024) and a panel is strip-mined with vsetvli,
+ * so the same code is right at any VLEN.
  *
  * Shapes are static, so loop counts, strides and the M tail are
  * constants in the code. The 2-D body is a local subroutine called once
@@ -19,8 +21,10 @@
  * batch bases; s4 panel pointer; s5 column byte offset; s6 B k-step;
  * s7/s8 A/C row-block pointers; s9 row-block count; s10 k-loop count;
  * s11 B k pointer; t0 vl; t1 columns left in the panel; t2 B chunk
- * pointer; a5-a7, t3-t6 the MR row pointers; s0 scratch. Saved
- * registers and ra live in a 112-byte frame. */
+ * pointer; a5-a7, t3-t6 the MR row pointers; s0 scratch (the vlse32
+ * stride through the k loop). Vector groups: the accumulators from v0,
+ * the two B groups at v(32 - 2 LMUL) and v(32 - LMUL). Saved registers
+ * and ra live in a 112-byte frame. */
 #include "codegen.h"
 #include "frame.h"
 #include "vmath.h"
@@ -87,10 +91,21 @@ static void emit_epilogue(cg_asm *a, const gemm_plan *p, int mr)
     }
 }
 
+/* The next B row into group v (vle32, or vlse32 with the stride in s0),
+ * then the B pointer on by one k step. */
+static void emit_b_load(cg_asm *a, const gemm_plan *p, int v)
+{
+    if (p->b_n == 4)
+        asm_vle(a, 32, v, S11);
+    else
+        asm_vlse(a, 32, v, S11, S0);
+    asm_add(a, S11, S11, S6);
+}
+
 /* One block of mr rows for the current vl: acc init, k loop, store. */
 static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
 {
-    int L = p->lmul, vb = 32 - L;
+    int L = p->lmul, vb = 32 - L, vb0 = 32 - 2 * L, vb1 = 32 - L;
     for (int r = 0; r < mr; r++) {
         if (r == 0)
             asm_mv(a, row_reg[0], S7);
@@ -106,8 +121,18 @@ static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
         }
     }
     asm_mv(a, S11, T2);
-    int64_t full = p->K / K_UNROLL, rest = p->K % K_UNROLL;
-    /* one k step: B vector, then per row a scalar of A and an FMA */
+    if (p->b_n != 4)
+        asm_li(a, S0, p->b_n); /* the vlse32 stride: s0 is scratch before here and after the k loop */
+    /* Software-pipelined k loop over two B groups: step k's FMAs read
+     * group k & 1 while the load of row k + 1 fills the other one, so
+     * that load waits for no FMA still reading its register (WAR) and
+     * its latency hides behind step k's FMAs. Row 0 is loaded up front;
+     * the loop runs (K - 1) / K_UNROLL times, every step loading one row
+     * ahead (always a row < K); the rest, 1..K_UNROLL steps, is straight
+     * code whose last step loads nothing. K_UNROLL is even, so a step's
+     * group is the same in every trip. */
+    emit_b_load(a, p, vb0);
+    int64_t full = (p->K - 1) / K_UNROLL, rest = p->K - full * K_UNROLL;
     for (int pass = 0; pass < 2; pass++) {
         int64_t steps = pass == 0 ? K_UNROLL : rest;
         int loop = -1;
@@ -118,18 +143,14 @@ static void emit_micro(cg_asm *a, const gemm_plan *p, int mr)
             loop = asm_label(a);
             asm_bind(a, loop);
         }
-        if (p->b_n != 4 && steps)
-            asm_li(a, S0, p->b_n); /* the vlse32 stride: s0 is scratch between here and there */
         for (int64_t k = 0; k < steps; k++) {
-            if (p->b_n == 4)
-                asm_vle(a, 32, vb, S11);
-            else
-                asm_vlse(a, 32, vb, S11, S0), (void)0;
-            asm_add(a, S11, S11, S6);
+            int cur = k & 1 ? vb1 : vb0, next = k & 1 ? vb0 : vb1;
+            if (pass == 0 || k + 1 < steps)
+                emit_b_load(a, p, next);
             for (int r = 0; r < mr; r++)
                 asm_flw(a, a_freg[r], row_reg[r], (int)(k * p->a_k));
             for (int r = 0; r < mr; r++)
-                asm_vf(a, VF_MACC, r * L, vb, a_freg[r]);
+                asm_vf(a, VF_MACC, r * L, cur, a_freg[r]);
         }
         if (pass == 0) {
             for (int r = 0; r < mr; r++)
@@ -176,8 +197,6 @@ static void emit_panel(cg_asm *a, const gemm_plan *p, int64_t w)
     int chunk = asm_label(a);
     asm_bind(a, chunk);
     asm_vsetvli(a, T0, T1, 32, L);
-    if (p->b_n != 4)
-        asm_li(a, S0, p->b_n); /* vlse32 stride, reloaded: s0 is scratch elsewhere */
     asm_mv(a, S7, S1);
     asm_add(a, S8, S3, S5);
     int64_t blocks = p->M / p->mr, tail = p->M % p->mr;
@@ -186,8 +205,6 @@ static void emit_panel(cg_asm *a, const gemm_plan *p, int64_t w)
         int rows = asm_label(a);
         asm_bind(a, rows);
         emit_micro(a, p, p->mr);
-        if (p->b_n != 4)
-            asm_li(a, S0, p->b_n);
         add_imm(a, S7, S7, p->a_row * p->mr);
         add_imm(a, S8, S8, p->c_row * p->mr);
         asm_addi(a, S9, S9, -1);
@@ -376,7 +393,8 @@ int cg_gemm(cg_ctx *c, const ir_node *n)
         p->c_batch[b] = b * p->M * p->N * 4;
     }
     p->lmul = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
-    p->mr = 32 / p->lmul - 1 < MR_MAX ? 32 / p->lmul - 1 : MR_MAX;
+    /* the accumulators and two B groups: 6 rows at LMUL 4, 7 (MR_MAX) below */
+    p->mr = 32 / p->lmul - 2 < MR_MAX ? 32 / p->lmul - 2 : MR_MAX;
     p->a_row = trans_a ? 4 : p->K * 4;
     p->a_k = trans_a ? p->M * 4 : 4;
     if ((K_UNROLL - 1) * p->a_k > 2047) { /* the unrolled flw offsets are 12-bit */
