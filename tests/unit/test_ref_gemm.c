@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint32_t rng = 12345;
 static float frand(void)
@@ -61,7 +62,7 @@ static void test_core_shapes(void)
 {
     static const int64_t dims[][3] = {{1, 1, 1},   {1, 7, 129},   {7, 1, 128}, {8, 32, 127},  {9, 33, 257},
                                       {31, 129, 7}, {33, 31, 300}, {64, 49, 600}, {129, 130, 1}, {2, 300, 0},
-                                      {17, 513, 131}};
+                                      {17, 513, 131}, {1, 200, 300}};
     int top = gemm_core_isa();
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
         int64_t M = dims[d][0], N = dims[d][1], K = dims[d][2];
@@ -202,6 +203,36 @@ static void run_conv_case(const conv_case *cc)
                     /* tolerance: the contract's worst-case bound + final rounding */
                     close &= fabs(got - s) <= gamma * abs + ldexp(fabs(s), -23) + 1e-30;
                 }
+    /* depthwise: the contract written out (taps in (ky, kx) order, padding
+     * taps as w * 0, fmaf within GEMM_KC taps, double chunk sums, + bias,
+     * one rounding) must give the kernel's bits exactly */
+    int exact = 1;
+    for (int64_t n = 0; first && cg == 1 && n < cc->N; n++)
+        for (int64_t m = 0; m < cc->M; m++)
+            for (int64_t oy = 0; oy < OH; oy++)
+                for (int64_t ox = 0; ox < OW; ox++) {
+                    float acc = 0;
+                    double sum = 0;
+                    int64_t tap = 0;
+                    for (int64_t ky = 0; ky < cc->kh; ky++)
+                        for (int64_t kx = 0; kx < cc->kw; kx++, tap++) {
+                            if (tap && tap % GEMM_KC == 0) {
+                                sum += (double)acc;
+                                acc = 0;
+                            }
+                            int64_t iy = oy * cc->stride + ky * cc->dil - cc->pad,
+                                    ix = ox * cc->stride + kx * cc->dil - cc->pad;
+                            float xv = iy < 0 || iy >= cc->H || ix < 0 || ix >= cc->W
+                                           ? 0.0f : x[((n * cc->C + m / mg) * cc->H + iy) * cc->W + ix];
+                            acc = fmaf(w[(m * cc->kh + ky) * cc->kw + kx], xv, acc);
+                        }
+                    float want = (float)(sum + (double)acc + (cc->bias ? (double)b[m] : 0));
+                    float got = first[((n * cc->M + m) * OH + oy) * OW + ox];
+                    exact &= memcmp(&got, &want, sizeof got) == 0;
+                }
+    CHECK_MSG(exact, "depthwise C=%lld M=%lld k=%lldx%lld stride %lld pad %lld dil %lld: not the contract's bits",
+              (long long)cc->C, (long long)cc->M, (long long)cc->kh, (long long)cc->kw, (long long)cc->stride,
+              (long long)cc->pad, (long long)cc->dil);
     CHECK_MSG(close, "conv C=%lld M=%lld group %lld k=%lldx%lld stride %lld pad %lld dil %lld: outside the bound",
               (long long)cc->C, (long long)cc->M, (long long)cc->group, (long long)cc->kh, (long long)cc->kw,
               (long long)cc->stride, (long long)cc->pad, (long long)cc->dil);
@@ -221,6 +252,9 @@ static void test_conv(void)
         {2, 6, 13, 12, 6, 3, 3, 6, 1, 1, 1, 1},    /* depthwise */
         {1, 4, 12, 12, 8, 5, 5, 4, 2, 2, 1, 0},    /* depthwise, multiplier 2, stride 2 */
         {1, 1, 15, 15, 2, 12, 12, 1, 1, 3, 1, 1},  /* depthwise-like with 144 taps > GEMM_KC */
+        {1, 5, 14, 15, 5, 3, 3, 5, 2, 1, 1, 1},    /* depthwise stride 2 (MobileNetV2's), odd width */
+        {1, 3, 17, 16, 3, 3, 3, 3, 3, 2, 2, 1},    /* depthwise stride 3, dilation 2 */
+        {1, 2, 9, 11, 2, 5, 5, 2, 2, 0, 1, 0},     /* depthwise stride 2, no padding, no bias */
         {1, 16, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1},     /* K = 144: two chunks */
         {1, 3, 40, 41, 5, 7, 7, 1, 2, 3, 1, 1},    /* 7x7 stride 2 pad 3, more than one column tile */
     };

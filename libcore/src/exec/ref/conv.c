@@ -276,48 +276,221 @@ static void pad_planes(void *arg, int64_t p0, int64_t p1)
  * 2-D stride 1, the whole plane), f32 fmaf within GEMM_KC taps and the
  * chunk sums in double, then bias. */
 typedef struct dw_job {
-    const conv_geom *g;
+    const conv_geom *g; /* unpadded: each task pads its own planes */
     const float *x, *w, *bias;
     float *y;
     const ref_conv_post *post; /* or NULL */
     volatile int failed;
 } dw_job;
 
-/* acc[i] = fmaf(w, x[i*s], acc[i]): one tap on one output row */
-static inline __attribute__((always_inline)) void dw_axpy(int64_t n, float w, const float *restrict x, int64_t s,
+/* acc[i] = fmaf(w, x[i], acc[i]): one tap on one output row */
+static inline __attribute__((always_inline)) void dw_axpy(int64_t n, float w, const float *restrict x,
                                                           float *restrict acc)
 {
-    if (s == 1)
-        for (int64_t i = 0; i < n; i++)
-            acc[i] = __builtin_fmaf(w, x[i], acc[i]);
-    else
-        for (int64_t i = 0; i < n; i++)
-            acc[i] = __builtin_fmaf(w, x[i * s], acc[i]);
+    for (int64_t i = 0; i < n; i++)
+        acc[i] = __builtin_fmaf(w, x[i], acc[i]);
 }
 
-/* written once, compiled per ISA level by the wrappers below; g is the
- * padded geometry (pads 0), x the zero-padded input, so every tap covers
- * the whole output row (padding taps add w * 0, like the GEMM path's) */
+/* The zero-padded input plane x (padded extents dp x hp x wp) split by
+ * column phase for the column stride s: phase r holds padded columns r,
+ * r+s, ... as rows of wq = ceil(wp/s), so the tap at column offset c0 of
+ * output column i reads phase c0 % s at i + c0/s - contiguous for any
+ * stride, and in cache while the plane's taps run. */
+static inline __attribute__((always_inline)) void dw_split(const conv_geom *g, const float *x, int64_t s,
+                                                           int64_t hp, int64_t wq, int64_t phase_sz,
+                                                           float *restrict xs)
+{
+    int64_t dp = phase_sz / (hp * wq), W = g->in[2], pb = g->pad_b[2];
+    for (int64_t zz = 0; zz < dp; zz++)
+        for (int64_t yy = 0; yy < hp; yy++) {
+            int64_t row = zz * hp + yy, iz = zz - g->pad_b[0], iy = yy - g->pad_b[1];
+            int inside = iz >= 0 && iz < g->in[0] && iy >= 0 && iy < g->in[1];
+            const float *src = inside ? x + (iz * g->in[1] + iy) * W : NULL;
+            if (s == 1) {
+                float *d = xs + row * wq;
+                if (!inside) {
+                    memset(d, 0, (size_t)wq * sizeof(float));
+                    continue;
+                }
+                memset(d, 0, (size_t)pb * sizeof(float));
+                memcpy(d + pb, src, (size_t)W * sizeof(float));
+                memset(d + pb + W, 0, (size_t)(wq - pb - W) * sizeof(float));
+                continue;
+            }
+            for (int64_t r = 0; r < s; r++) {
+                /* phase r's entry q is input column q*s + r - pb: zeros
+                 * before q0 and from q1 on, the strided copy between */
+                float *d = xs + r * phase_sz + row * wq;
+                int64_t q0 = pb > r ? (pb - r + s - 1) / s : 0, q1 = (W + pb - r + s - 1) / s;
+                q1 = !inside ? 0 : q1 < wq ? q1 : wq;
+                q0 = q0 < q1 ? q0 : q1;
+                int64_t q = 0;
+                for (; q < q0; q++)
+                    d[q] = 0;
+                const float *sr = src ? src + q0 * s + r - pb : NULL;
+                if (s == 2) /* a constant stride the vectoriser turns into permutes */
+                    for (int64_t i = 0; i < q1 - q0; i++)
+                        d[q0 + i] = sr[2 * i];
+                else
+                    for (int64_t i = 0; i < q1 - q0; i++)
+                        d[q0 + i] = sr[i * s];
+                for (q = q1; q < wq; q++)
+                    d[q] = 0;
+            }
+        }
+}
+
+/* out[i] = the f32 fmaf sum over taps t (ascending, from 0) of
+ * w[t] * x[toff[t] + i], + bf in f32, for i < n (the sum + bias rounded
+ * once, as the contract has it); the whole sum of an element stays in
+ * registers (blocks of 64, then 16, then one vector for the rest) instead of
+ * one pass over an accumulator row per tap; same steps, same bits. */
+typedef float dw_v __attribute__((vector_size(64)));
+static inline __attribute__((always_inline)) void dw_taps(int64_t n, int64_t nt, const int64_t *toff,
+                                                          const float *w, const float *x, float *restrict out,
+                                                          float bf)
+{
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        dw_v a[4];
+        _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) a[v] = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            const float *xt = x + toff[t] + i;
+            float wt = w[t];
+            _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) {
+                dw_v xv, r, c0 = a[v];
+                memcpy(&xv, xt + 16 * v, sizeof xv);
+                _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], c0[l]);
+                a[v] = r;
+            }
+        }
+        _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) a[v] += bf;
+        memcpy(out + i, a, sizeof a);
+    }
+    for (; i + 16 <= n; i += 16) {
+        dw_v a = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            dw_v xv, r;
+            memcpy(&xv, x + toff[t] + i, sizeof xv);
+            float wt = w[t];
+            _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], a[l]);
+            a = r;
+        }
+        a += bf;
+        memcpy(out + i, &a, sizeof a);
+    }
+    if (i < n) { /* the last n - i < 16: a whole vector, reading up to 15
+                  * elements past the row (the caller leaves that slack) */
+        dw_v a = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            dw_v xv, r;
+            memcpy(&xv, x + toff[t] + i, sizeof xv);
+            float wt = w[t];
+            _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) r[l] = __builtin_fmaf(wt, xv[l], a[l]);
+            a = r;
+        }
+        a += bf;
+        memcpy(out + i, &a, (size_t)(n - i) * sizeof(float));
+    }
+}
+
+/* dw_taps on 4 rows at once (input rows xrs apart, output rows ors
+ * apart): short rows (stride-2 layers have 7..56 outputs) still get 4
+ * independent fmaf chains instead of one; same steps per element. */
+static inline __attribute__((always_inline)) void dw_taps4(int64_t n, int64_t nt, const int64_t *toff,
+                                                           const float *w, const float *x, int64_t xrs,
+                                                           float *restrict out, int64_t ors, float bf)
+{
+    for (int64_t i = 0; i < n; i += 16) {
+        dw_v a[4];
+        _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) a[r] = (dw_v){0};
+        for (int64_t t = 0; t < nt; t++) {
+            const float *xt = x + toff[t] + i;
+            float wt = w[t];
+            _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) {
+                dw_v xv, v, c0 = a[r];
+                memcpy(&xv, xt + r * xrs, sizeof xv); /* up to 15 past the row: the plane's slack */
+                _Pragma("GCC unroll 16") for (int l = 0; l < 16; l++) v[l] = __builtin_fmaf(wt, xv[l], c0[l]);
+                a[r] = v;
+            }
+        }
+        _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) a[r] += bf;
+        if (n - i >= 16) { /* a constant size: vector stores, not memcpy calls */
+            _Pragma("GCC unroll 4") for (int r = 0; r < 4; r++) memcpy(out + r * ors + i, &a[r], sizeof a[r]);
+        } else {
+            size_t nb = (size_t)(n - i) * sizeof(float);
+            for (int r = 0; r < 4; r++)
+                memcpy(out + r * ors + i, &a[r], nb);
+        }
+    }
+}
+
+/* written once, compiled per ISA level by the wrappers below; each plane
+ * is first padded (and split by column phase, dw_split) into a scratch
+ * buffer, so every tap covers the whole output row (padding taps add
+ * w * 0, like the GEMM path's) */
 static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0, int64_t p1)
 {
     dw_job *j = arg;
     const conv_geom *g = j->g;
     int64_t in_sz = g->in[0] * g->in[1] * g->in[2], o2 = g->out[2];
     int64_t k_sz = g->k[0] * g->k[1] * g->k[2], mg = g->M / g->G, kw = g->k[2], s = g->stride[2];
+    int64_t dp = g->in[0] + g->pad_b[0] + g->pad_e[0], hp = g->in[1] + g->pad_b[1] + g->pad_e[1];
+    int64_t wp = g->in[2] + g->pad_b[2] + g->pad_e[2], wq = (wp + s - 1) / s, phase_sz = dp * hp * wq;
     /* 2-D stride 1: the whole plane at once, as rows of the padded width
      * (the columns past o2 are computed and dropped), so each tap is one
      * long axpy; the reads stay inside the padded plane. */
     int plane = s == 1 && g->out[0] == 1 && g->k[0] == 1;
-    int64_t len = plane ? (g->out[1] - 1) * g->in[2] + o2 : o2;
+    int64_t len = plane ? (g->out[1] - 1) * wp + o2 : o2;
     float *accf = mem_alloc((size_t)len * sizeof(float) + 4);
+    /* + 16: dw_taps' last vector of a row may read 15 past the plane */
+    float *xs = mem_alloc((size_t)(s * phase_sz + 16) * sizeof(float));
     double *accd = k_sz > GEMM_KC ? mem_alloc((size_t)len * sizeof(double) + 8) : NULL;
-    if (!accf || (k_sz > GEMM_KC && !accd)) {
+    if (!accf || !xs || (k_sz > GEMM_KC && !accd)) {
         j->failed = 1;
         goto out;
     }
+    memset(xs + s * phase_sz, 0, 16 * sizeof(float)); /* defined values, though unused */
+    if (k_sz <= GEMM_KC) { /* one chunk: dw_taps, tap offsets from the row start */
+        int64_t toff[GEMM_KC], t = 0;
+        for (int64_t kz = 0; kz < g->k[0]; kz++)
+            for (int64_t ky = 0; ky < g->k[1]; ky++)
+                for (int64_t kx = 0; kx < kw; kx++) {
+                    int64_t c0 = kx * g->dil[2];
+                    toff[t++] = (kz * g->dil[0] * hp + ky * g->dil[1]) * wq + (c0 % s) * phase_sz + c0 / s;
+                }
+        for (int64_t p = p0; p < p1; p++) {
+            int64_t n = p / g->M, m = p % g->M, ic = m / mg;
+            dw_split(g, j->x + (n * g->C + ic) * in_sz, s, hp, wq, phase_sz, xs);
+            const float *wm = j->w + m * k_sz;
+            float bf = j->bias ? j->bias[m] : 0.0f; /* + in f32: see the plane loop below */
+            float *yp = j->y + p * g->out[0] * g->out[1] * o2;
+            if (plane) {
+                dw_taps(len, k_sz, toff, wm, xs, accf, bf);
+                for (int64_t oy = 0; oy < g->out[1]; oy++)
+                    for (int64_t i = 0; i < o2; i++)
+                        yp[oy * o2 + i] = accf[oy * wp + i];
+                if (j->post)
+                    j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
+                continue;
+            }
+            for (int64_t oz = 0; oz < g->out[0]; oz++)
+                for (int64_t oy = 0; oy < g->out[1]; oy++, yp += o2) {
+                    const float *xr = xs + (oz * g->stride[0] * hp + oy * g->stride[1]) * wq;
+                    if (oy % 4 == 0 && oy + 4 <= g->out[1] && o2 < 64) /* rows oy..oy+3 now */
+                        dw_taps4(o2, k_sz, toff, wm, xr, g->stride[1] * wq, yp, o2, bf);
+                    else if (oy % 4 == 0 || oy + (4 - oy % 4) > g->out[1] || o2 >= 64)
+                        dw_taps(o2, k_sz, toff, wm, xr, yp, bf); /* not covered by a dw_taps4 */
+                    if (j->post)
+                        j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
+                }
+        }
+        goto out;
+    }
     for (int64_t p = p0; plane && p < p1; p++) {
-        int64_t n = p / g->M, m = p % g->M, ic = m / mg, W = g->in[2];
-        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        int64_t n = p / g->M, m = p % g->M, ic = m / mg, W = wp;
+        dw_split(g, j->x + (n * g->C + ic) * in_sz, 1, hp, wq, phase_sz, xs);
+        const float *wm = j->w + m * k_sz;
         double bias = j->bias ? (double)j->bias[m] : 0;
         float *yp = j->y + p * g->out[1] * o2;
         memset(accf, 0, (size_t)len * sizeof(float));
@@ -333,7 +506,7 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                     }
                     next_flush += GEMM_KC;
                 }
-                dw_axpy(len, wp[tap], xp + ky * g->dil[1] * W + kx * g->dil[2], 1, accf);
+                dw_axpy(len, wm[tap], xs + ky * g->dil[1] * W + kx * g->dil[2], accf);
             }
         for (int64_t oy = 0; oy < g->out[1]; oy++) {
             float *restrict yr = yp + oy * o2;
@@ -341,16 +514,17 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
             if (accd)
                 for (int64_t i = 0; i < o2; i++)
                     yr[i] = (float)((double)af[i] + accd[oy * W + i] + bias);
-            else
+            else /* af + bias in f32 is that sum rounded once (double has > 2*24+2 bits) */
                 for (int64_t i = 0; i < o2; i++)
-                    yr[i] = (float)((double)af[i] + bias);
+                    yr[i] = af[i] + (float)bias;
         }
         if (j->post)
             j->post->fn(j->post->ctx, p, 0, g->out[1] * o2, yp);
     }
     for (int64_t p = p0; !plane && p < p1; p++) {
         int64_t n = p / g->M, m = p % g->M, ic = m / mg;
-        const float *xp = j->x + (n * g->C + ic) * in_sz, *wp = j->w + m * k_sz;
+        dw_split(g, j->x + (n * g->C + ic) * in_sz, s, hp, wq, phase_sz, xs);
+        const float *wm = j->w + m * k_sz;
         double bias = j->bias ? (double)j->bias[m] : 0;
         float *yp = j->y + p * g->out[0] * g->out[1] * o2;
         for (int64_t oz = 0; oz < g->out[0]; oz++)
@@ -362,7 +536,7 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                 for (int64_t kz = 0; kz < g->k[0]; kz++)
                     for (int64_t ky = 0; ky < g->k[1]; ky++) {
                         int64_t iz = oz * g->stride[0] + kz * g->dil[0], iy = oy * g->stride[1] + ky * g->dil[1];
-                        const float *xr = xp + (iz * g->in[1] + iy) * g->in[2];
+                        const float *xr = xs + (iz * hp + iy) * wq;
                         for (int64_t kx = 0; kx < kw; kx++, tap++) {
                             if (tap == next_flush) { /* chunk boundary: accd exists */
                                 for (int64_t i = 0; i < o2; i++) {
@@ -371,7 +545,8 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                                 }
                                 next_flush += GEMM_KC;
                             }
-                            dw_axpy(o2, wp[tap], xr + kx * g->dil[2], s, accf);
+                            int64_t c0 = kx * g->dil[2];
+                            dw_axpy(o2, wm[tap], xr + (c0 % s) * phase_sz + c0 / s, accf);
                         }
                     }
                 float *restrict yr = yp;
@@ -381,13 +556,14 @@ static inline __attribute__((always_inline)) void dw_body(void *arg, int64_t p0,
                         yr[i] = (float)((double)af[i] + accd[i] + bias);
                 else
                     for (int64_t i = 0; i < o2; i++)
-                        yr[i] = (float)((double)af[i] + bias);
+                        yr[i] = af[i] + (float)bias;
                 if (j->post)
                     j->post->fn(j->post->ctx, p, (oz * g->out[1] + oy) * o2, o2, yp);
             }
     }
 out:
     mem_free(accf);
+    mem_free(xs);
     mem_free(accd);
 }
 
@@ -509,6 +685,18 @@ static int conv_f32(op_ctx *c, const conv_geom *g0, const ref_conv_post *post)
     int64_t pin_sz = gp.in[0] * gp.in[1] * gp.in[2];
     const float *xb = x->data;
     float *xpad = NULL;
+    if (cg == 1) { /* depthwise: each task pads its own planes (dw_split) */
+        dw_job j = {g, x->data, w->data, bias, y->data, post, 0};
+        void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
+#ifdef GEMM_X86
+        int isa = gemm_core_isa();
+        fn = isa == 2 ? dw_planes_avx512 : isa == 1 ? dw_planes_avx2 : dw_planes_c;
+#endif
+        ref_parallel_for(g->N * g->M, 1, fn, &j);
+        return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise plane of %lld elements",
+                                   (long long)(g->stride[2] * pin_sz))
+                        : 0;
+    }
     if (padded && g->N * g->C > 0) {
         xpad = mem_alloc((size_t)(g->N * g->C) * (size_t)pin_sz * sizeof(float));
         if (!xpad)
@@ -517,19 +705,6 @@ static int conv_f32(op_ctx *c, const conv_geom *g0, const ref_conv_post *post)
         pad_job pj = {g, &gp, x->data, xpad};
         ref_parallel_for(g->N * g->C, 1, pad_planes, &pj);
         xb = xpad;
-    }
-    if (cg == 1) {
-        dw_job j = {&gp, xb, w->data, bias, y->data, post, 0};
-        void (*fn)(void *, int64_t, int64_t) = dw_planes_c;
-#ifdef GEMM_X86
-        int isa = gemm_core_isa();
-        fn = isa == 2 ? dw_planes_avx512 : isa == 1 ? dw_planes_avx2 : dw_planes_c;
-#endif
-        ref_parallel_for(g->N * g->M, 1, fn, &j);
-        mem_free(xpad);
-        return j.failed ? op_error(c, RV_ENOMEM, "cannot allocate a depthwise row of %lld elements",
-                                   (long long)g->out[2])
-                        : 0;
     }
     gemm_problem p;
     memset(&p, 0, sizeof p);

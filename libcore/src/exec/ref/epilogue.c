@@ -150,7 +150,8 @@ typedef struct cv_epi {
 /* Elements [off, off+n) of output plane p (batch x channel) at Y: one
  * pass per step (each vectorises; the data stays in cache), the steps in
  * the unfused ops' order. */
-static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, float *Y)
+static inline __attribute__((always_inline)) void cv_epi_body(const void *ctx, int64_t p, int64_t off, int64_t n,
+                                                              float *Y)
 {
     const cv_epi *j = ctx;
     const float *res = j->res ? j->res + p * j->S + off : NULL;
@@ -164,17 +165,39 @@ static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, floa
     if (j->relu)
         for (int64_t i = 0; i < n; i++)
             Y[i] = Y[i] > 0 ? Y[i] : 0;
-    else if (j->clip) /* as ref_clip: compares in double */
+    else if (j->clip) {
+        /* as ref_clip, which compares in double: lo and hi are f32
+         * attributes, so the f32 comparisons pick the same values (NaN
+         * passes through either way) at a quarter of the cost */
+        float lo = (float)j->lo, hi = (float)j->hi;
         for (int64_t i = 0; i < n; i++) {
-            double v = Y[i];
-            v = v < j->lo ? j->lo : v;
-            v = v > j->hi ? j->hi : v;
-            Y[i] = (float)v;
+            float v = Y[i];
+            v = v < lo ? lo : v;
+            Y[i] = v > hi ? hi : v;
         }
+    }
     else if (j->unary) /* as the unfused op computes it */
         for (int64_t i = 0; i < n; i++)
             Y[i] = (float)ref_unary_f64(j->unary, Y[i]);
 }
+
+/* The body compiled per ISA level like the kernels it follows (wider
+ * vectors for the same element-wise steps; ISO C mode keeps GCC from
+ * contracting them into FMAs, so the bits do not change). */
+static void cv_epi_span(const void *ctx, int64_t p, int64_t off, int64_t n, float *Y)
+{
+    cv_epi_body(ctx, p, off, n, Y);
+}
+#ifdef GEMM_X86
+GEMM_AVX2 static void cv_epi_span_avx2(const void *ctx, int64_t p, int64_t off, int64_t n, float *Y)
+{
+    cv_epi_body(ctx, p, off, n, Y);
+}
+GEMM_AVX512 static void cv_epi_span_avx512(const void *ctx, int64_t p, int64_t off, int64_t n, float *Y)
+{
+    cv_epi_body(ctx, p, off, n, Y);
+}
+#endif
 
 /* Planes [p0, p1) (batch x channel) of the convolution's output. */
 static void cv_epi_planes(void *arg, int64_t p0, int64_t p1)
@@ -229,6 +252,10 @@ int ref_conv_epilogue(op_ctx *c)
     /* the f32 conv applies the steps to each piece of output it writes,
      * while in cache; other paths leave them to the pass below */
     ref_conv_post post = {cv_epi_span, &j};
+#ifdef GEMM_X86
+    int isa = gemm_core_isa();
+    post.fn = isa == 2 ? cv_epi_span_avx512 : isa == 1 ? cv_epi_span_avx2 : cv_epi_span;
+#endif
     int fused, rc = ref_conv_fused(&p, &post, &fused);
     if (!rc && !fused && S > 0)
         ref_parallel_for(n / S, 1, cv_epi_planes, &j);

@@ -61,6 +61,31 @@ typedef float gemm_v16 __attribute__((vector_size(64)));
                     for (int l = 0; l < (VL); l++)                                                      \
                         d[l] += (double)o[l];                                                           \
             }                                                                                           \
+    }                                                                                                   \
+    /* K within one chunk: S is that chunk's f32 sum, stored as is (no  \
+     * double accumulators, no conversions) into the float tile accf. */ \
+    ATTR static void NAME##_f32(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp,   \
+                                float *accf)                                                            \
+    {                                                                                                   \
+        VT cv[MR][NV];                                                                                  \
+        _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
+            _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) cv[i][v] = (VT){0};                  \
+        for (int64_t k = 0; k < kc; k++, ap += cs, bp += (NV) * (VL)) {                                 \
+            VT bv[NV];                                                                                  \
+            _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) memcpy(&bv[v], bp + v * (VL), sizeof(VT)); \
+            _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++) {                                   \
+                float a = ap[i * rs];                                                                   \
+                _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) {                                \
+                    VT t, c0 = cv[i][v], b0 = bv[v];                                                    \
+                    _Pragma("GCC unroll 16") for (int l = 0; l < (VL); l++) t[l] =                      \
+                        __builtin_fmaf(a, b0[l], c0[l]);                                                \
+                    cv[i][v] = t;                                                                       \
+                }                                                                                       \
+            }                                                                                           \
+        }                                                                                               \
+        _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
+            _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++)                                      \
+                memcpy(accf + (i * (NV) + v) * (VL), &cv[i][v], sizeof(VT));                            \
     }
 
 GEMM_UKERNEL(ukernel_c, , gemm_v4, 4, 4, 1)
@@ -72,13 +97,14 @@ GEMM_UKERNEL(ukernel_avx512, GEMM_AVX512, gemm_v16, 16, 8, 2)
 typedef struct gemm_isa {
     int mr, nr, mc, nc; /* micro tile; row group and column tile (multiples of it) */
     void (*ukernel)(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc, int first);
+    void (*ukernel_f32)(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, float *accf);
 } gemm_isa;
 
 static const gemm_isa isas[] = {
-    {4, 4, 256, 64, ukernel_c},
+    {4, 4, 256, 64, ukernel_c, ukernel_c_f32},
 #ifdef GEMM_X86
-    {6, 16, 384, 128, ukernel_avx2},
-    {8, 32, 512, 128, ukernel_avx512},
+    {6, 16, 384, 128, ukernel_avx2, ukernel_avx2_f32},
+    {8, 32, 512, 128, ukernel_avx512, ukernel_avx512_f32},
 #endif
 };
 
@@ -137,7 +163,8 @@ static void pack_a_tail(void *arg, int64_t b0, int64_t b1)
 
 /* B rows [k0, k0+kc) x columns [n0, n0+nc) into NR-column strips (strip
  * s: pb[s*kc*NR + k*NR + j]), zero past nc. */
-static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, int64_t nc, int64_t k0, int64_t kc,
+static inline __attribute__((always_inline)) void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0,
+                                                        int64_t nc, int64_t k0, int64_t kc,
                    float *pb)
 {
     int64_t full = nc / nr * nr, w = nc - full;
@@ -173,7 +200,7 @@ static void pack_b(const gemm_problem *p, const float *b, int nr, int64_t n0, in
 /* Task t = (batch, row group, column tile): for each K-chunk, packs the
  * tile's B chunk once and runs every (row strip, column strip) of the
  * group on it, adding into double accumulators; then the epilogue. */
-static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
+static inline __attribute__((always_inline)) void gemm_tasks(void *arg, int64_t t0, int64_t t1)
 {
     gemm_job *j = arg;
     const gemm_problem *p = j->p;
@@ -181,6 +208,7 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
     int mr = is->mr, nr = is->nr;
     int64_t kcmax = p->K < GEMM_KC ? (p->K > 0 ? p->K : 1) : GEMM_KC;
     int64_t gs = j->strips_per_group;
+    int single = p->K > 0 && p->K <= GEMM_KC;
     float *pb = mem_alloc((size_t)is->nc * (size_t)kcmax * sizeof(float));
     double *acc = mem_alloc((size_t)(gs * mr) * (size_t)is->nc * sizeof(double));
     if (!pb || !acc) {
@@ -199,6 +227,8 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
         const float *bias = p->bias ? p->bias + (o ? o[3] : 0) : NULL;
         const float *a = p->a + (o ? o[0] : 0), *pa = j->pa ? j->pa + bt * p->K * mr : NULL;
         int64_t ss = s1 - s0, ns = (nc + nr - 1) / nr;
+        /* one K-chunk: S = (double)s_0 exactly, so the tile stays f32 */
+        float *accf = single ? (float *)acc : NULL;
         if (p->K == 0)
             memset(acc, 0, (size_t)(ss * mr) * (size_t)(ns * nr) * sizeof(double));
         for (int64_t k0 = 0; k0 < p->K; k0 += GEMM_KC) {
@@ -206,8 +236,13 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
             pack_b(p, b, nr, n0, nc, k0, kc, pb);
             for (int64_t js = 0; js < ns; js++)
                 for (int64_t si = s0; si < s1; si++) {
-                    double *at = acc + (js * ss + (si - s0)) * mr * nr;
-                    if (pa && si == j->ms - 1)
+                    int64_t to = (js * ss + (si - s0)) * mr * nr;
+                    double *at = acc + to;
+                    const float *ak = pa && si == j->ms - 1 ? pa + k0 * mr : a + si * mr * p->a_m + k0 * p->a_k;
+                    if (accf)
+                        is->ukernel_f32(kc, ak, pa && si == j->ms - 1 ? 1 : p->a_m, pa && si == j->ms - 1 ? mr : p->a_k,
+                                        pb + js * kc * nr, accf + to);
+                    else if (pa && si == j->ms - 1)
                         is->ukernel(kc, pa + k0 * mr, 1, mr, pb + js * kc * nr, at, k0 == 0);
                     else
                         is->ukernel(kc, a + si * mr * p->a_m + k0 * p->a_k, p->a_m, p->a_k, pb + js * kc * nr, at,
@@ -217,17 +252,33 @@ static void gemm_tasks(void *arg, int64_t t0, int64_t t1)
         int64_t m0 = s0 * mr, m1 = s1 * mr < p->M ? s1 * mr : p->M;
         for (int64_t m = m0; m < m1; m++) {
             float *yr = y + m * p->y_m + n0;
-            const double *ar = acc + ((m - m0) / mr) * mr * nr + ((m - m0) % mr) * nr;
+            int64_t ro = ((m - m0) / mr) * mr * nr + ((m - m0) % mr) * nr;
+            const double *ar = acc + ro;
+            const float *arf = accf ? accf + ro : NULL;
             double bm = bias ? (double)bias[m] : 0;
             const float *cr = p->c ? p->c + m * p->c_m + n0 * p->c_n : NULL;
-            for (int64_t js = 0, n = 0; js < ns; js++, ar += ss * mr * nr) {
+            if (arf && p->alpha == 1 && !cr) {
+                /* round_f32((double)s + b) is the f32 sum s + b: double has
+                 * more than 2*24+2 bits, so rounding twice cannot differ
+                 * from rounding once (b = +0 keeps -0 + 0 = +0 as well) */
+                float bf = bias ? bias[m] : 0.0f;
+                for (int64_t js = 0, n = 0; js < ns; js++, arf += ss * mr * nr) {
+                    int64_t e = n + nr < nc ? n + nr : nc;
+                    for (int64_t q = 0; n < e; n++, q++)
+                        yr[n] = arf[q] + bf;
+                }
+                if (p->post)
+                    p->post(p, bt, m, n0, nc, yr);
+                continue;
+            }
+            for (int64_t js = 0, n = 0; js < ns; js++, ar += ss * mr * nr, arf = arf ? arf + ss * mr * nr : NULL) {
                 int64_t e = n + nr < nc ? n + nr : nc;
                 if (p->alpha == 1 && !cr) /* the common case, a loop that vectorises */
                     for (int64_t q = 0; n < e; n++, q++)
                         yr[n] = (float)(ar[q] + bm);
                 else
                     for (int64_t q = 0; n < e; n++, q++) {
-                        double v = ar[q];
+                        double v = arf ? (double)arf[q] : ar[q];
                         if (p->alpha != 1)
                             v *= p->alpha;
                         if (cr)
@@ -243,6 +294,15 @@ out:
     mem_free(pb);
     mem_free(acc);
 }
+
+/* The task loop compiled per ISA level too, so its packing copies and
+ * epilogue loops use the level's vectors (element-wise IEEE steps: ISO
+ * C mode does not contract them into FMAs, the bits stay the same). */
+static void gemm_tasks_c(void *arg, int64_t t0, int64_t t1) { gemm_tasks(arg, t0, t1); }
+#ifdef GEMM_X86
+GEMM_AVX2 static void gemm_tasks_avx2(void *arg, int64_t t0, int64_t t1) { gemm_tasks(arg, t0, t1); }
+GEMM_AVX512 static void gemm_tasks_avx512(void *arg, int64_t t0, int64_t t1) { gemm_tasks(arg, t0, t1); }
+#endif
 
 int gemm_core_run(const gemm_problem *p)
 {
@@ -267,7 +327,11 @@ int gemm_core_run(const gemm_problem *p)
             return RV_ENOMEM;
         ref_parallel_for(p->batches, 1, pack_a_tail, &j);
     }
-    ref_parallel_for(p->batches * j.mg * j.nt, 1, gemm_tasks, &j);
+    void (*tasks)(void *, int64_t, int64_t) = gemm_tasks_c;
+#ifdef GEMM_X86
+    tasks = j.isa == &isas[2] ? gemm_tasks_avx512 : j.isa == &isas[1] ? gemm_tasks_avx2 : gemm_tasks_c;
+#endif
+    ref_parallel_for(p->batches * j.mg * j.nt, 1, tasks, &j);
     mem_free(j.pa);
     return j.failed ? RV_ENOMEM : 0;
 }
