@@ -374,6 +374,22 @@ CONV_CASES = [
     ("dw_mult2", (1, 4, 7, 9), 8, (3, 3), {"pads": [1, 1, 1, 1], "group": 4}, True),
     ("conv1d", (1, 4, 37), 6, (5,), {"pads": [2, 2]}, True),
 ]
+# Depthwise 3x3 as MobileNetV2 has them (conv.c's row passes: several output rows per pass, a tail pass),
+# strides 1/2 at odd widths and a width of one strip at VLEN 1024; heights so passes and tails both run;
+# dilation 2; no padding (no masks, no row checks).
+CONV_CASES += [("dw3x3_s%d_w%d" % (s_, w_), (1, 3, 11 + s_, w_), 3, (3, 3),
+                {"pads": [1, 1, 1, 1], "group": 3, "strides": [s_, s_]}, w_ % 2 == 1)
+               for s_ in (1, 2) for w_ in (1, 7, 13, 17, 113, 224)]
+# Small planes (conv.c's flattened strips, stride 1 and W = Wo): ResNet's 7x7 and 14x14 with input channels
+# around VLEN/32 (4..32) and output channels around the block size; a 3x1 kernel (row masks only).
+CONV_CASES += [("flat7_c%d_m%d" % (c_, m_), (1, c_, 7, 7), m_, (3, 3), {"pads": [1, 1, 1, 1]}, c_ % 2 == 1)
+               for c_, m_ in ((3, 5), (4, 9), (8, 4), (17, 13), (31, 8), (33, 6))]
+CONV_CASES += [("flat14_c%d_m%d" % (c_, m_), (1, c_, 14, 14), m_, (3, 3), {"pads": [1, 1, 1, 1]}, c_ % 2 == 0)
+               for c_, m_ in ((4, 5), (16, 9), (32, 3))]
+CONV_CASES += [("flat_k3x1", (2, 5, 6, 9), 4, (3, 1), {"pads": [1, 0, 1, 0]}, True),
+               ("flat_k5_p2_w1", (1, 3, 9, 1), 2, (5, 5), {"pads": [2, 2, 2, 2]}, True)]
+CONV_CASES += [("dw3x3_dil2", (1, 3, 10, 11), 3, (3, 3), {"pads": [2, 2, 2, 2], "group": 3, "dilations": [2, 2]}, True),
+               ("dw3x3_valid", (1, 3, 8, 17), 3, (3, 3), {"group": 3}, False)]
 
 
 def conv_cases():
@@ -390,7 +406,9 @@ def conv_cases():
     # weights as a graph input (ONNX's node tests): read in place at run time, fewer channels per block
     for name, xs, ws, attrs in [("runtime_w", (1, 5, 9, 11), (7, 5, 3, 3), {"pads": [1, 1, 1, 1]}),
                                 ("runtime_w_group", (2, 8, 7, 7), (12, 2, 3, 3), {"group": 4, "strides": [2, 2]}),
-                                ("runtime_w_wide", (1, 96, 5, 5), (10, 96, 3, 3), {"pads": [1, 1, 1, 1]})][:1 if QUICK else 3]:
+                                ("runtime_w_wide", (1, 96, 5, 5), (10, 96, 3, 3), {"pads": [1, 1, 1, 1]}),
+                                ("runtime_w_dw", (1, 4, 9, 13), (4, 1, 3, 3), {"group": 4, "pads": [1, 1, 1, 1]})
+                                ][:1 if QUICK else 4]:
         node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], **attrs)
         yield ("conv_" + name, model(node, [vi("x", xs), vi("w", ws)],
                                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], []), [f32(*xs), f32(*ws)])

@@ -379,8 +379,10 @@ void asm_vid(cg_asm *a, int vd) { I(VID_V, .rd = vd); }
 void asm_vmul_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMUL_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
 void asm_vmsltu_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSLTU_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
 void asm_vmslt_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSLT_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
+void asm_vmsgt_vx(cg_asm *a, int vd, int vs2, int rs1) { I(VMSGT_VX, .rd = vd, .rs2 = vs2, .rs1 = rs1); }
 void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5) { I(VMSNE_VI, .rd = vd, .rs2 = vs2, .imm = imm5); }
 void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMOR_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
+void asm_vmand_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMAND_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 void asm_vmandn_mm(cg_asm *a, int vd, int vs2, int vs1) { I(VMANDN_MM, .rd = vd, .rs2 = vs2, .rs1 = vs1); }
 void asm_vcpop_m(cg_asm *a, int rd, int vs2) { I(VCPOP_M, .rd = rd, .rs2 = vs2); }
 

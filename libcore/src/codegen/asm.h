@@ -145,6 +145,7 @@ void asm_vid(cg_asm *a, int vd);                          /* vd[i] = i */
 void asm_vmul_vx(cg_asm *a, int vd, int vs2, int rs1);
 void asm_vmsltu_vx(cg_asm *a, int vd, int vs2, int rs1);  /* mask: vs2 < rs1, unsigned */
 void asm_vmslt_vx(cg_asm *a, int vd, int vs2, int rs1);   /* mask: vs2 < rs1, signed */
+void asm_vmsgt_vx(cg_asm *a, int vd, int vs2, int rs1);   /* mask: vs2 > rs1, signed */
 void asm_vmsne_vi(cg_asm *a, int vd, int vs2, int imm5);  /* mask: vs2 != imm */
 /* compares into a mask register, and merges under v0 */
 enum { VMF_EQ, VMF_LE, VMF_LT, VMF_NE, VMF_GT, VMF_GE };
@@ -155,6 +156,7 @@ void asm_vfmerge_vfm(cg_asm *a, int vd, int vs2, int fs1); /* vd = v0 ? f : vs2 
 void asm_vmerge_vim(cg_asm *a, int vd, int vs2, int imm5); /* vd = v0 ? imm : vs2 */
 /* mask registers */
 void asm_vmor_mm(cg_asm *a, int vd, int vs2, int vs1);
+void asm_vmand_mm(cg_asm *a, int vd, int vs2, int vs1);
 void asm_vmandn_mm(cg_asm *a, int vd, int vs2, int vs1);  /* vs2 & ~vs1 */
 void asm_vcpop_m(cg_asm *a, int rd, int vs2);             /* rd = set bits of vs2 among vl */
 

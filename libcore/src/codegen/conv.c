@@ -22,16 +22,22 @@
  * kernel rows outside the input are skipped by a branch. A 1x1 stride-1
  * unpadded conv is a plain GEMM (Y = W X): its rows are flattened into one
  * row of H*W pixels so the strips run across the whole plane. Depthwise
- * (one input channel per output channel) is the mr = 1 case with no
- * channel loop. Everything is strip-mined with vsetvli, so the same code
- * is right at any VLEN.
+ * (one input channel per output channel) has no channel to reuse a strip
+ * across, so its accumulators hold R output rows instead: a pass loads
+ * each input row of its window once per kernel column and feeds every
+ * output row it is a tap of, with the taps in float registers
+ * (emit_taps_rows). Everything is strip-mined with vsetvli, so the same
+ * code is right at any VLEN.
  *
  * Scalar registers: a1 x, a2 packed weights, a3 bias, a4 residual, a5 y
  * (batch bases); s1 batch count, s2/s3 group bases of x/y, s4/s5 block's
  * weights/bias, s6 group count, s7 block's y base, s8 block count, s9 oy,
  * s10 y row, s11 x row (at -pt, -pl), a6/a7 strip's x/y, t0 vl, t1 columns
- * left, t2 channel count, t3 ox0, t4 tap's x, t5 tap's weights, t6/s0/a0
- * scratch, ra the column stride in bytes. */
+ * left, t2 channel count, t3 ox0 (flat: the strip's first pixel), t4
+ * tap's x, t5 tap's weights, t6/s0/a0 scratch, ra the column stride in
+ * bytes. Float: ft0-ft7 a block's weights (depthwise passes: ft0-ft11,
+ * fa6, fa7 the taps), fs0-fs7 biases, fa2-fa5 activation constants, fa6
+ * 0.5 and fa7 1 / W in flat kernels. */
 #include "codegen.h"
 #include "vmath.h"
 #include "window.h"
@@ -41,6 +47,9 @@
 #include <string.h>
 
 #define CONV_MR_MAX 8
+/* Stride-1 convs with output rows up to this wide run their strips over
+ * the flattened plane, so a long vector is filled by several rows. */
+#define CONV_FLAT_MAX_W 64
 #define CONV_CI_UNROLL 4
 
 enum { ACT_NONE, ACT_RELU, ACT_CLIP, ACT_HARDSWISH, ACT_HARDSIGMOID, ACT_SIGMOID };
@@ -53,11 +62,19 @@ typedef struct conv_plan {
     int ve;               /* Sigmoid's three scratch groups (after the accumulators) */
     int has_bias, has_res, act;
     int packed;           /* weights re-laid at compile time; else read in place (run-time W) */
+    int rows;             /* output rows per pass: 1, or more for a depthwise layer (emit_taps_rows) */
+    int flat;             /* small plane: strips run over the flattened output plane (flat_mask) */
+    int vf;               /* flat: the strip's flat output index group (vt holds its column) */
     float lo, hi;         /* Clip bounds; HardSigmoid's alpha, beta */
 } conv_plan;
 
 static const int wt_freg[CONV_MR_MAX] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7};
 static const int bias_freg[CONV_MR_MAX] = {FS0, FS1, FS2, FS3, FS4, FS5, FS6, FS7};
+
+/* Depthwise row passes keep the kernel's taps in float registers, one per
+ * tap (not FA0-FA5: the activations use them). */
+static const int tap_freg[] = {FT0, FT1, FT2, FT3, FT4, FT5, FT6, FT7, FT8, FT9, FT10, FT11, FA6, FA7};
+#define CONV_TAPS_IN_REGS ((int64_t)(sizeof tap_freg / sizeof tap_freg[0]))
 
 static int acc_group(const conv_plan *p, int r) { return p->vt + (r + 1) * p->lmul; }
 
@@ -108,14 +125,16 @@ static int activate(cg_asm *a, const conv_plan *p, int acc)
 /* One input channel of a tap: load its strip at t4, acc[r] += w * x with
  * the weights at t5 + woff, then (if `advance`) step t4 to the next
  * channel's plane (by a0 when the plane does not fit an immediate). */
-static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance)
+static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_t plane, int advance, int masked)
 {
     const cg_window *w = &p->w;
-    window_load(a, w, p->vx);
+    cg_window wl = *w;
+    wl.xmask = masked; /* the load runs under v0 when the tap is masked */
+    window_load(a, &wl, p->vx);
     for (int r = 0; r < mr; r++)
         asm_flw(a, wt_freg[r], T5, woff + (int)(p->packed ? r * 4 : r * p->cg * w->kh * w->kw * 4));
     for (int r = 0; r < mr; r++) {
-        if (w->xmask)
+        if (masked)
             asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
         else
             asm_vf(a, VF_MACC, acc_group(p, r), p->vx, wt_freg[r]);
@@ -128,17 +147,55 @@ static void emit_channel(cg_asm *a, const conv_plan *p, int mr, int woff, int64_
     }
 }
 
+/* Flattened plane (stride 1, W = Wo): lane i of a strip holds output
+ * pixel f = oy * W + ox, and tap (ky, kx) reads input pixel f + (ky * dh
+ * - pt) * W + kx * dw - pl, inside the input when f lies in [ylo, ylo +
+ * H * W) (its row) and ox in [xlo, xlo + W) (its column). v0 = those
+ * lanes, from the flat index group vf and the column group vt (made per
+ * strip by emit_pass), only the bounds some lane can cross; returns 0
+ * when no lane of the plane is outside (the tap runs unmasked). Uses t6,
+ * v1. */
+static int flat_mask(cg_asm *a, const conv_plan *p, int64_t kx, int64_t ky)
+{
+    const cg_window *w = &p->w;
+    int64_t ylo = (w->pt - ky * w->dh) * w->W, xlo = w->pl - kx * w->dw;
+    struct { int v, upper; int64_t bound; } c[4];
+    int n = 0;
+    if (ylo > 0)
+        c[n].v = p->vf, c[n].upper = 0, c[n++].bound = ylo;
+    if (ylo + w->H * w->W < w->Ho * w->Wo)
+        c[n].v = p->vf, c[n].upper = 1, c[n++].bound = ylo + w->H * w->W;
+    if (xlo > 0)
+        c[n].v = p->vt, c[n].upper = 0, c[n++].bound = xlo;
+    if (xlo + w->W < w->Wo)
+        c[n].v = p->vt, c[n].upper = 1, c[n++].bound = xlo + w->W;
+    for (int i = 0; i < n; i++) {
+        int md = i ? 1 : 0;
+        asm_li(a, T6, c[i].upper ? c[i].bound : c[i].bound - 1);
+        if (c[i].upper)
+            asm_vmslt_vx(a, md, c[i].v, T6); /* f < hi */
+        else
+            asm_vmsgt_vx(a, md, c[i].v, T6); /* f > lo - 1 */
+        if (i)
+            asm_vmand_mm(a, 0, 0, 1);
+    }
+    return n > 0;
+}
+
 /* The taps of one strip: acc[r] += w[r, tap] * x[tap strip]. */
 static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
 {
     const cg_window *w = &p->w;
     int64_t plane = w->H * w->W * 4;
     for (int64_t kx = 0; kx < w->kw; kx++) {
-        if (w->xmask)
+        if (w->xmask && !p->flat)
             window_xmask(a, w, kx, p->vt, T3, w->W);
         for (int64_t ky = 0; ky < w->kh; ky++) {
             int skip = asm_label(a);
-            if (w->ycheck)
+            int masked = w->xmask;
+            if (p->flat)
+                masked = flat_mask(a, p, kx, ky);
+            else if (w->ycheck)
                 window_ycheck(a, w, ky, S9, skip, w->H);
             add_imm(a, T4, A6, (ky * w->dh * w->W + kx * w->dw) * 4);
             if (p->packed)
@@ -158,7 +215,7 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
                 asm_bind(a, loop);
             }
             for (int64_t j = 0; j < (groups ? U : 0); j++)
-                emit_channel(a, p, mr, (int)(j * wstep), plane, p->cg > 1);
+                emit_channel(a, p, mr, (int)(j * wstep), plane, p->cg > 1, masked);
             if (groups > 1 || rest) /* next group's weights (the rest follows) */
                 asm_addi(a, T5, T5, U * wstep);
             if (groups > 1) {
@@ -166,46 +223,106 @@ static void emit_taps(cg_asm *a, const conv_plan *p, int mr)
                 asm_bnez(a, T2, loop);
             }
             for (int64_t j = 0; j < rest; j++)
-                emit_channel(a, p, mr, (int)(j * wstep), plane, j + 1 < rest);
+                emit_channel(a, p, mr, (int)(j * wstep), plane, j + 1 < rest, masked);
             asm_bind(a, skip);
         }
     }
 }
 
-/* One block of mr output channels over the whole output plane. The
- * accumulators start at 0 and the bias is added in the epilogue: qemu 7.2
- * runs vfmv.v.f (and vadd.vx) in a strip loop about 1000x slower than
- * vmv.v.i + vfadd.vf, which would make CI's qemu runs crawl. */
-static void emit_block(cg_asm *a, const conv_plan *p, int mr)
+/* The taps of one strip of a depthwise pass of R output rows (oy = s9 ..
+ * s9 + R - 1): input row j of the pass (iy = oy * sh + j - pt) is loaded
+ * once per kernel column and feeds every output row r it is a tap of
+ * (j = r * sh + ky * dh), acc[r] += w[ky, kx] * x with the weights held in
+ * tap_freg. So a 3x3 stride-1 pass of R rows loads 3 (R + 2) strips
+ * instead of 9 R, and loads no weights. */
+static void emit_taps_rows(cg_asm *a, const conv_plan *p, int R)
+{
+    const cg_window *w = &p->w;
+    int64_t jmax = (R - 1) * w->sh + (w->kh - 1) * w->dh;
+    for (int64_t kx = 0; kx < w->kw; kx++) {
+        if (w->xmask)
+            window_xmask(a, w, kx, p->vt, T3, w->W);
+        for (int64_t j = 0; j <= jmax; j++) {
+            int used = 0;
+            for (int r = 0; r < R; r++) {
+                int64_t d = j - r * w->sh;
+                used |= d >= 0 && d % w->dh == 0 && d / w->dh < w->kh;
+            }
+            if (!used)
+                continue;
+            int skip = asm_label(a);
+            if (w->ycheck) { /* row iy outside [0, H): its taps read padding */
+                asm_li(a, T6, w->sh);
+                asm_mul(a, T6, S9, T6);
+                add_imm(a, T6, T6, j - w->pt);
+                asm_li(a, S0, w->H);
+                asm_bgeu(a, T6, S0, skip);
+            }
+            add_imm(a, T4, A6, (j * w->W + kx * w->dw) * 4);
+            window_load(a, w, p->vx);
+            for (int r = 0; r < R; r++) {
+                int64_t d = j - r * w->sh;
+                if (d < 0 || d % w->dh || d / w->dh >= w->kh)
+                    continue;
+                int f = tap_freg[(d / w->dh) * w->kw + kx];
+                if (w->xmask)
+                    asm_vf_m(a, VF_MACC, acc_group(p, r), p->vx, f);
+                else
+                    asm_vf(a, VF_MACC, acc_group(p, r), p->vx, f);
+            }
+            asm_bind(a, skip);
+        }
+    }
+}
+
+/* One pass over `rows` output rows (from oy = s9, y row s10, x row s11)
+ * of a block of mr output channels: strips of vl columns; s9..s11 step
+ * past the pass. The accumulators start at 0 and the bias is added in
+ * the epilogue: qemu 7.2 runs vfmv.v.f (and vadd.vx) in a strip loop
+ * about 1000x slower than vmv.v.i + vfadd.vf, which would make CI's qemu
+ * runs crawl. */
+static void emit_pass(cg_asm *a, const conv_plan *p, int mr, int rows)
 {
     const cg_window *w = &p->w;
     int64_t oplane = w->Ho * w->Wo * 4;
-    asm_li(a, S9, 0);
-    asm_mv(a, S10, S7);
-    add_imm(a, S11, S2, (-w->pt * w->W - w->pl) * 4);
-    if (p->has_bias)
-        for (int r = 0; r < mr; r++)
-            asm_flw(a, bias_freg[r], S5, r * 4);
-    int rows = asm_label(a), strip = asm_label(a);
-    asm_bind(a, rows);
+    int nacc = p->rows > 1 ? rows : mr;
+    int strip = asm_label(a);
     asm_mv(a, A6, S11);
     asm_mv(a, A7, S10);
-    asm_li(a, T1, w->Wo);
+    asm_li(a, T1, p->flat ? w->Ho * w->Wo : w->Wo);
     asm_li(a, T3, 0);
     asm_bind(a, strip);
-    if (w->xmask)
+    if (w->xmask || p->flat)
         asm_vsetvli_mu(a, T0, T1, 32, p->lmul);
     else
         asm_vsetvli(a, T0, T1, 32, p->lmul);
-    for (int r = 0; r < mr; r++)
+    if (p->flat) {
+        /* vf = f = t3 + i; vt = ox = f - W * oy with oy = round((f + 0.5) / W - 0.5), exact in f32
+         * for planes under 2^20 pixels (FA6 = 0.5, FA7 = 1 / W) */
+        asm_vid(a, p->vf);
+        asm_vadd_vx(a, p->vf, p->vf, T3);
+        asm_vfcvt_f_x(a, p->vt, p->vf);
+        asm_vf(a, VF_ADD, p->vt, p->vt, FA6);
+        asm_vf(a, VF_MUL, p->vt, p->vt, FA7);
+        asm_vf(a, VF_SUB, p->vt, p->vt, FA6);
+        asm_vfcvt_x_f(a, p->vt, p->vt);
+        asm_li(a, T6, w->W);
+        asm_vmul_vx(a, p->vx, p->vt, T6);
+        asm_vsub_vv(a, p->vt, p->vf, p->vx);
+    }
+    for (int r = 0; r < nacc; r++)
         asm_vmv_v_i(a, acc_group(p, r), 0);
-    emit_taps(a, p, mr);
-    /* epilogue and stores: channel r's row is r output planes further */
-    for (int r = 0; r < mr; r++) {
+    if (p->rows > 1)
+        emit_taps_rows(a, p, rows);
+    else
+        emit_taps(a, p, mr);
+    /* epilogue and stores: accumulator r is output channel r (r planes on),
+     * or in a depthwise pass output row r (r rows on) */
+    for (int r = 0; r < nacc; r++) {
         int acc = acc_group(p, r);
-        add_imm(a, T4, A7, r * oplane);
+        add_imm(a, T4, A7, p->rows > 1 ? r * w->Wo * 4 : r * oplane);
         if (p->has_bias)
-            asm_vf(a, VF_ADD, acc, acc, bias_freg[r]);
+            asm_vf(a, VF_ADD, acc, acc, bias_freg[p->rows > 1 ? 0 : r]);
         if (p->has_res) {
             asm_sub(a, A0, T4, A5); /* the same offset in the residual */
             asm_add(a, A0, A0, A4);
@@ -222,12 +339,43 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
         asm_mul(a, T6, T0, RA);
     asm_add(a, A6, A6, T6);
     asm_bnez_far(a, T1, strip);
-    add_imm(a, S10, S10, w->Wo * 4);
-    add_imm(a, S11, S11, w->sh * w->W * 4);
-    asm_addi(a, S9, S9, 1);
-    asm_li(a, T6, w->Ho);
-    asm_sub(a, T6, T6, S9);
-    asm_bnez_far(a, T6, rows);
+    add_imm(a, S10, S10, rows * w->Wo * 4);
+    add_imm(a, S11, S11, rows * w->sh * w->W * 4);
+    asm_addi(a, S9, S9, rows);
+}
+
+/* One block of mr output channels over the whole output plane: passes of
+ * p->rows output rows, then one pass over the rows left. */
+static void emit_block(cg_asm *a, const conv_plan *p, int mr)
+{
+    const cg_window *w = &p->w;
+    int64_t oplane = w->Ho * w->Wo * 4;
+    asm_li(a, S9, 0);
+    asm_mv(a, S10, S7);
+    add_imm(a, S11, S2, (-w->pt * w->W - w->pl) * 4);
+    if (p->has_bias)
+        for (int r = 0; r < mr; r++)
+            asm_flw(a, bias_freg[r], S5, r * 4);
+    if (p->rows > 1) /* the depthwise kernel's taps, [kx][ky] packed or (ky, kx) as given */
+        for (int64_t ky = 0; ky < w->kh; ky++)
+            for (int64_t kx = 0; kx < w->kw; kx++)
+                asm_flw(a, tap_freg[ky * w->kw + kx], S4,
+                        (int)(p->packed ? (kx * w->kh + ky) * 4 : (ky * w->kw + kx) * 4));
+    int64_t full = w->Ho / p->rows, tail = w->Ho % p->rows;
+    if (p->flat) { /* one pass over the whole plane */
+        full = 0;
+        tail = 1;
+    }
+    if (full) {
+        int rows = asm_label(a);
+        asm_bind(a, rows);
+        emit_pass(a, p, mr, p->rows);
+        asm_li(a, T6, full * p->rows);
+        asm_sub(a, T6, T6, S9);
+        asm_bnez_far(a, T6, rows);
+    }
+    if (tail)
+        emit_pass(a, p, mr, (int)tail);
     /* next block */
     add_imm(a, S4, S4, w->kh * w->kw * p->cg * mr * 4);
     if (p->has_bias)
@@ -235,7 +383,7 @@ static void emit_block(cg_asm *a, const conv_plan *p, int mr)
     add_imm(a, S7, S7, mr * oplane);
 }
 
-static int emit_kernel(cg_asm *a, const conv_plan *p)
+static void emit_kernel(cg_asm *a, const conv_plan *p)
 {
     const cg_window *w = &p->w;
     int64_t oplane = w->Ho * w->Wo * 4;
@@ -248,8 +396,12 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
     if (p->has_res)
         asm_ld(a, A4, A0, 8 * k++);
     asm_ld(a, A5, A0, 8 * k++);
-    if (w->xmask)
+    if (w->xmask && !p->flat)
         window_lanes(a, w, p->vt, p->lmul);
+    if (p->flat) {
+        load_f32(a, FA6, 0.5f);
+        load_f32(a, FA7, 1.0f / (float)w->W);
+    }
     if (w->sw > 1)
         asm_li(a, RA, w->sw * 4);
     if (p->act == ACT_CLIP || p->act == ACT_HARDSIGMOID) { /* bounds, or alpha and beta */
@@ -296,7 +448,35 @@ static int emit_kernel(cg_asm *a, const conv_plan *p)
     asm_addi(a, S1, S1, -1);
     asm_bnez_far(a, S1, batch);
     frame_leave(a);
-    return asm_finish(a);
+}
+
+/* The register layout for LMUL L: v0 (and v1 for the masks), then the
+ * input strip, the lane offsets (only with masks; flat: the flat index and
+ * column groups), then the accumulators; the largest block that fits, 0
+ * when none does. */
+static int plan_registers(conv_plan *p, int L)
+{
+    const cg_window *w = &p->w;
+    p->lmul = L;
+    p->vx = (w->xmask || p->flat) && L == 1 ? 2 : L;
+    p->vt = w->xmask ? p->vx + L : p->vx; /* accumulators start one group after vt */
+    if (p->flat) {
+        p->vf = p->vx + L;
+        p->vt = p->vf + L;
+    }
+    return (32 - (p->vt + L) - (p->act == ACT_SIGMOID ? 3 * L : 0)) / L;
+}
+
+/* LMUL: large for wide rows, smaller when a row (flat: the plane) would
+ * not fill the registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels
+ * block. */
+static int plan_lmul(const conv_plan *p, int lmul_max)
+{
+    int64_t extent = p->flat ? p->w.Ho * p->w.Wo : p->w.Wo;
+    int L = lmul_max < 4 ? lmul_max : 4;
+    while (L > 1 && 4 * (L / 2) >= extent)
+        L /= 2;
+    return L;
 }
 
 /* Weights (M, cg, [kh,] kw) re-laid as [group][block][kx][ky][ci][r],
@@ -387,21 +567,23 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     p.has_res = vr != NULL;
     /* LMUL: large for wide rows, smaller when a row would not fill the
      * registers at VLEN 128 (VLMAX = 4 * LMUL), so more channels block */
-    int L = c->tgt->lmul_max < 4 ? c->tgt->lmul_max : 4;
-    while (L > 1 && 4 * (L / 2) >= w->Wo)
-        L /= 2;
-    p.lmul = L;
-    /* v0 (and v1 for the masks), then the input strip, the lane offsets
-     * (only with masks), then the accumulators */
-    p.vx = w->xmask && L == 1 ? 2 : L;
-    p.vt = w->xmask ? p.vx + L : p.vx; /* accumulators start one group after vt */
-    int mr_max = (32 - (p.vt + L) - (p.act == ACT_SIGMOID ? 3 * L : 0)) / L;
+    int dw = p.cg == 1 && p.mg == 1 && w->kh * w->kw <= CONV_TAPS_IN_REGS && w->Ho > 1;
+    int flat_ok = w->sh == 1 && w->sw == 1 && w->W == w->Wo && w->Ho > 1 && w->Wo <= CONV_FLAT_MAX_W &&
+                  w->Ho * w->Wo <= (1 << 20);
+    p.flat = !dw && flat_ok;
+    int mr_max = plan_registers(&p, plan_lmul(&p, c->tgt->lmul_max));
     if (mr_max < 1)
         return cg_decline(c, "no registers for the accumulators at this LMUL");
     p.mr = (int)(p.mg < mr_max ? p.mg : mr_max);
     if (p.mr > CONV_MR_MAX)
         p.mr = CONV_MR_MAX;
-    p.ve = acc_group(&p, p.mr);
+    /* depthwise: the accumulators hold output rows instead (emit_taps_rows) */
+    p.rows = 1;
+    if (dw) {
+        int R = mr_max < CONV_MR_MAX ? mr_max : CONV_MR_MAX;
+        p.rows = (int)(w->Ho < R ? w->Ho : R);
+    }
+    p.ve = acc_group(&p, p.mr > p.rows ? p.mr : p.rows);
     p.packed = layout_wanted(g, n, 1) == LAYOUT_CONV_BLOCK; /* the layout pass's decision */
     if (!p.packed) {
         /* run-time W read in place: channel r's weights are flw offsets r * cg * taps * 4 (12 bits) */
@@ -411,6 +593,31 @@ int cg_conv(cg_ctx *c, const ir_node *n)
         if (p.mr > fit)
             p.mr = (int)fit;
     }
+    /* A small depthwise plane: the row passes' loads are few, but a row
+     * fills a long vector poorly; strips over the flattened plane (one
+     * load per tap, fewer instructions once VLMAX reaches 4 rows) win from
+     * VLEN 512 up (at VLEN 256 the X60 model still has the row passes
+     * ahead in cycles on MobileNetV2's 7x7 layer: a third of the bytes
+     * loaded). The VLEN decides: at compile time when known, else at run
+     * time from VLMAX (both kernels emitted, the same packed weights). */
+    conv_plan q = p;
+    int64_t flat_vlen = 0; /* flat when VLEN >= this; 0: never */
+    if (dw && flat_ok) {
+        q.flat = 1;
+        q.rows = 1;
+        if (plan_registers(&q, plan_lmul(&q, c->tgt->lmul_max)) >= 1) {
+            q.ve = acc_group(&q, 1);
+            flat_vlen = 4 * w->Wo * 32 / q.lmul;
+            if (flat_vlen < 512)
+                flat_vlen = 512;
+        }
+    }
+    int64_t vlen_lo = c->tgt->vlen ? c->tgt->vlen : c->tgt->min_vlen;
+    int dispatch = 0;
+    if (flat_vlen && vlen_lo >= flat_vlen)
+        p = q; /* always flat */
+    else if (flat_vlen && !c->tgt->vlen)
+        dispatch = 1;
     /* weights re-laid for the kernel */
     int64_t nw;
     if (tensor_numel(&vw->t, &nw))
@@ -473,7 +680,20 @@ int cg_conv(cg_ctx *c, const ir_node *n)
     ids[k++] = id;
     cg_asm a;
     asm_init(&a);
-    rc = emit_kernel(&a, &p);
+    if (dispatch) { /* VLMAX of the flat kernel's LMUL below 4 rows: the row passes */
+        int rowk = asm_label(&a), flatk = asm_label(&a);
+        asm_vsetvli(&a, T6, ZERO, 32, q.lmul);
+        asm_li(&a, T5, flat_vlen * q.lmul / 32);
+        asm_bltu(&a, T6, T5, rowk);
+        asm_j(&a, flatk);
+        asm_bind(&a, rowk);
+        emit_kernel(&a, &p);
+        asm_bind(&a, flatk);
+        emit_kernel(&a, &q);
+    } else {
+        emit_kernel(&a, &p);
+    }
+    rc = asm_finish(&a);
     if (!rc) {
         int64_t outs = w->N * p.M * w->Ho * w->Wo;
         uint64_t flops = (uint64_t)(2 * outs * p.cg * w->kh * w->kw);
