@@ -32,6 +32,28 @@ def expect(cond, what, detail=""):
     failures += not cond
 
 
+def saved_check(name):
+    """call_checked(): calls <name>_run with s0-s11 and fs0-fs11 holding known
+    values and returns 99 instead of its status when any of them (callee-saved
+    in the psABI, so a C caller may keep live values there) comes back changed."""
+    a = [".text", ".globl call_checked", "call_checked:", "addi sp, sp, -208", "sd ra, 0(sp)"]
+    a += ["sd s%d, %d(sp)" % (i, 8 + 8 * i) for i in range(12)]
+    a += ["fsd fs%d, %d(sp)" % (i, 104 + 8 * i) for i in range(12)]
+    a += ["li t0, 0x5a5a0000"]
+    a += ["addi s%d, t0, %d" % (i, i) for i in range(12)]
+    for i in range(12):
+        a += ["addi t1, t0, %d" % (100 + i), "fmv.d.x fs%d, t1" % i]
+    a += ["call %s_run" % name, "li t0, 0x5a5a0000", "li t2, 0"]
+    for i in range(12):
+        a += ["addi t1, t0, %d" % i, "xor t3, s%d, t1" % i, "or t2, t2, t3"]
+        a += ["fmv.x.d t3, fs%d" % i, "addi t1, t0, %d" % (100 + i), "xor t3, t3, t1", "or t2, t2, t3"]
+    a += ["beqz t2, 1f", "li a0, 99", "1:", "ld ra, 0(sp)"]
+    a += ["ld s%d, %d(sp)" % (i, 8 + 8 * i) for i in range(12)]
+    a += ["fld fs%d, %d(sp)" % (i, 104 + 8 * i) for i in range(12)]
+    a += ["addi sp, sp, 208", "ret"]
+    return "__asm__(%s);" % "\n".join('"%s\\n"' % x for x in a)
+
+
 def check(name, onnx_path, inputs, vlens, flags=(), linked_weights=False):
     obj = os.path.join(tmp, name + ".o")
     r = subprocess.run([RVVNN, "compile", onnx_path, "-o", obj, "--emit=obj"] + list(flags), capture_output=True,
@@ -57,11 +79,13 @@ def check(name, onnx_path, inputs, vlens, flags=(), linked_weights=False):
     __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
     return a0;
 }
+%s
+__typeof__(%s_run) call_checked;
 void _start(void)
 {
     const void *ins[%d] = {%s};
     void *outs[1] = {out0};
-    int rc = %s_run(ins, outs, %s, arena);
+    int rc = call_checked(ins, outs, %s, arena);
     for (unsigned long off = 0; off < sizeof out0;) {
         long w = sys3(64, 1, (long)out0 + (long)off, (long)(sizeof out0 - off));
         if (w <= 0)
@@ -69,7 +93,7 @@ void _start(void)
         off += (unsigned long)w;
     }
     sys3(93, rc, 0, 0);
-}""" % (len(arrays), ",".join("in%d" % i for i in range(len(arrays))), name,
+}""" % (saved_check(name), name, len(arrays), ",".join("in%d" % i for i in range(len(arrays))),
        "0" if linked_weights else name + "_weights"))
     c = os.path.join(tmp, name + "_main.c")
     open(c, "w").write("\n".join(src) + "\n")
@@ -89,7 +113,8 @@ void _start(void)
         err = float(np.abs(got.reshape(want.shape) - want).max()) if ok else float("inf")
         scale = float(np.abs(want).max())
         expect(ok and err <= 1e-4 * scale, "%s: bare-metal run at VLEN %d matches the reference (max err %.3g, "
-               "max|ref| %.3g, tol 1e-4 x max|ref|)" % (name, v, err, scale), "exit %d" % p.returncode)
+               "max|ref| %.3g, tol 1e-4 x max|ref|) and keeps s0-s11/fs0-fs11" % (name, v, err, scale),
+               "exit %d%s" % (p.returncode, " (a callee-saved register was clobbered)" if p.returncode == 99 else ""))
 
 
 rng = np.random.default_rng(5)
@@ -107,6 +132,20 @@ onnx.save(m, mlp)
 xin = os.path.join(tmp, "x.npy")
 np.save(xin, rng.standard_normal((3, 37)).astype(np.float32))
 check("mlp", mlp, [xin], [128, 512], linked_weights=True)
+cx = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 5, 9, 11])
+cy = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 9, 11])
+cm = helper.make_model(helper.make_graph(
+    [helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c"], ["y"])],
+    "g", [cx], [cy],
+    [numpy_helper.from_array(rng.standard_normal((8, 5, 3, 3)).astype(np.float32), "w"),
+     numpy_helper.from_array(rng.standard_normal(8).astype(np.float32), "b")]),
+    opset_imports=[helper.make_opsetid("", 17)])
+cm.ir_version = 8
+convp = os.path.join(tmp, "conv.onnx")
+onnx.save(cm, convp)
+cxin = os.path.join(tmp, "cx.npy")
+np.save(cxin, rng.standard_normal((1, 5, 9, 11)).astype(np.float32))
+check("conv", convp, [cxin], [128, 1024])
 check("bert", os.path.join(MODELS, "bert_tiny_op17.onnx"), [os.path.join(MODELS, "bert_tiny_op17.input_0.npy")], [256])
 
 # a model with a fallback step (Sin has no RVV generator) is refused

@@ -177,6 +177,8 @@ void asm_lw(cg_asm *a, int rd, int rs1, int imm) { I(LW, .rd = rd, .rs1 = rs1, .
 void asm_sd(cg_asm *a, int rs2, int rs1, int imm) { I(SD, .rs2 = rs2, .rs1 = rs1, .imm = imm); }
 void asm_flw(cg_asm *a, int frd, int rs1, int imm) { I(FLW, .rd = frd, .rs1 = rs1, .imm = imm); }
 void asm_fsw(cg_asm *a, int frs2, int rs1, int imm) { I(FSW, .rs2 = frs2, .rs1 = rs1, .imm = imm); }
+void asm_fld(cg_asm *a, int frd, int rs1, int imm) { I(FLD, .rd = frd, .rs1 = rs1, .imm = imm); }
+void asm_fsd(cg_asm *a, int frs2, int rs1, int imm) { I(FSD, .rs2 = frs2, .rs1 = rs1, .imm = imm); }
 void asm_fmv_w_x(cg_asm *a, int frd, int rs1) { I(FMV_W_X, .rd = frd, .rs1 = rs1); }
 void asm_lbu(cg_asm *a, int rd, int rs1, int imm) { I(LBU, .rd = rd, .rs1 = rs1, .imm = imm); }
 

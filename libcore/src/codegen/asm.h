@@ -63,6 +63,8 @@ void asm_lbu(cg_asm *a, int rd, int rs1, int imm);
 void asm_sd(cg_asm *a, int rs2, int rs1, int imm);
 void asm_flw(cg_asm *a, int frd, int rs1, int imm);
 void asm_fsw(cg_asm *a, int frs2, int rs1, int imm);
+void asm_fld(cg_asm *a, int frd, int rs1, int imm);
+void asm_fsd(cg_asm *a, int frs2, int rs1, int imm);
 void asm_fmv_w_x(cg_asm *a, int frd, int rs1);
 /* scalar f32 arithmetic, dynamic rounding (round to nearest even) */
 enum { FS_ADD, FS_SUB, FS_MUL, FS_DIV };
