@@ -26,13 +26,9 @@ typedef float gemm_v8 __attribute__((vector_size(32)));
 typedef float gemm_v16 __attribute__((vector_size(64)));
 #endif
 
-/* acc[MR][NR] (row-major, doubles) += (first: =) the f32 fmaf sum over kc steps of
- * ap[i*rs + k*cs] * bp[k*NR + j]; NR = NV vectors of VL lanes. The lane loop
- * of __builtin_fmaf becomes one vector FMA where the target has it. */
-#define GEMM_UKERNEL(NAME, ATTR, VT, VL, MR, NV)                                                        \
-    ATTR static void NAME(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc, \
-                          int first)                                                                    \
-    {                                                                                                   \
+/* The chunk's f32 tile: cv[i][v] = sum over k of fmaf(ap[i*rs + k*cs], bp[k*NR + v*VL ..]), in
+ * ascending k; both kernels below start from it. */
+#define GEMM_UKERNEL_TILE(VT, VL, MR, NV)                                                               \
         VT cv[MR][NV];                                                                                  \
         _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
             _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) cv[i][v] = (VT){0};                  \
@@ -48,7 +44,16 @@ typedef float gemm_v16 __attribute__((vector_size(64)));
                     cv[i][v] = t;                                                                       \
                 }                                                                                       \
             }                                                                                           \
-        }                                                                                               \
+        }
+
+/* acc[MR][NR] (row-major, doubles) += (first: =) the f32 fmaf sum over kc steps of
+ * ap[i*rs + k*cs] * bp[k*NR + j]; NR = NV vectors of VL lanes. The lane loop
+ * of __builtin_fmaf becomes one vector FMA where the target has it. */
+#define GEMM_UKERNEL(NAME, ATTR, VT, VL, MR, NV)                                                        \
+    ATTR static void NAME(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp, double *acc, \
+                          int first)                                                                    \
+    {                                                                                                   \
+        GEMM_UKERNEL_TILE(VT, VL, MR, NV);                                                              \
         _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
             _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) {                                    \
                 float o[VL];                                                                            \
@@ -67,22 +72,7 @@ typedef float gemm_v16 __attribute__((vector_size(64)));
     ATTR static void NAME##_f32(int64_t kc, const float *ap, int64_t rs, int64_t cs, const float *bp,   \
                                 float *accf)                                                            \
     {                                                                                                   \
-        VT cv[MR][NV];                                                                                  \
-        _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
-            _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) cv[i][v] = (VT){0};                  \
-        for (int64_t k = 0; k < kc; k++, ap += cs, bp += (NV) * (VL)) {                                 \
-            VT bv[NV];                                                                                  \
-            _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) memcpy(&bv[v], bp + v * (VL), sizeof(VT)); \
-            _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++) {                                   \
-                float a = ap[i * rs];                                                                   \
-                _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++) {                                \
-                    VT t, c0 = cv[i][v], b0 = bv[v];                                                    \
-                    _Pragma("GCC unroll 16") for (int l = 0; l < (VL); l++) t[l] =                      \
-                        __builtin_fmaf(a, b0[l], c0[l]);                                                \
-                    cv[i][v] = t;                                                                       \
-                }                                                                                       \
-            }                                                                                           \
-        }                                                                                               \
+        GEMM_UKERNEL_TILE(VT, VL, MR, NV);                                                              \
         _Pragma("GCC unroll 16") for (int i = 0; i < (MR); i++)                                         \
             _Pragma("GCC unroll 4") for (int v = 0; v < (NV); v++)                                      \
                 memcpy(accf + (i * (NV) + v) * (VL), &cv[i][v], sizeof(VT));                            \
